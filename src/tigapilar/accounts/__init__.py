@@ -1,0 +1,1 @@
+"""Accounts capability: users, roles, area scopes, passwords, tokens and login rate limiting."""

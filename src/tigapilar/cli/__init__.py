@@ -1,0 +1,1 @@
+"""The ``tigapilar`` command line."""

@@ -1,0 +1,3 @@
+"""CLI: demo."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""CLI: organisation."""
+
+from __future__ import annotations

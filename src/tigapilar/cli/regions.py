@@ -1,0 +1,3 @@
+"""CLI: regions."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""CLI: serve."""
+
+from __future__ import annotations

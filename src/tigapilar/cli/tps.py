@@ -1,0 +1,3 @@
+"""CLI: tps."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""CLI: users."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Small shared building blocks every capability uses: settings, errors, scope, text helpers."""

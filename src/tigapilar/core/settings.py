@@ -1,0 +1,51 @@
+"""Runtime settings, read from environment variables (``TIGAPILAR_*``)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_DATA_DIR = Path("var")
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    data_dir: Path
+    timezone: str = "Asia/Makassar"
+    default_language: str = "id"
+    secure_cookies: bool = False
+    # Login rate limit: at most this many failures per username+address in the window.
+    login_max_failures: int = 5
+    login_window_seconds: int = 300
+    session_hours: int = 12
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        data_dir = Path(env.get("TIGAPILAR_DATA_DIR", str(DEFAULT_DATA_DIR)))
+        url = env.get("TIGAPILAR_DATABASE_URL") or sqlite_url(data_dir / "tigapilar.db")
+        return cls(
+            database_url=normalise_database_url(url),
+            data_dir=data_dir,
+            timezone=env.get("TIGAPILAR_TIMEZONE", "Asia/Makassar"),
+            default_language=env.get("TIGAPILAR_LANGUAGE", "id"),
+            secure_cookies=env.get("TIGAPILAR_SECURE_COOKIES", "").lower() in {"1", "true", "yes"},
+            login_max_failures=int(env.get("TIGAPILAR_LOGIN_MAX_FAILURES", "5")),
+            login_window_seconds=int(env.get("TIGAPILAR_LOGIN_WINDOW_SECONDS", "300")),
+            session_hours=int(env.get("TIGAPILAR_SESSION_HOURS", "12")),
+        )
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the ``postgresql://`` form people copy from docs and use the psycopg 3 driver."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

@@ -1,0 +1,1 @@
+"""Regions capability: Indonesia's administrative hierarchy with Kemendagri codes."""

@@ -1,0 +1,1 @@
+"""Storage layer: database engine, ORM tables and migrations. Knows nothing about capabilities."""

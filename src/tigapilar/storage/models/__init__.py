@@ -1,0 +1,22 @@
+"""ORM tables, one module per capability. Import from here: ``from tigapilar.storage.models import Region``."""
+
+from tigapilar.storage.models.accounts import ApiToken, LoginFailure, User, UserArea
+from tigapilar.storage.models.base import Base, RegionCode
+from tigapilar.storage.models.organisation import Officer, OfficerVillage, Unit, UnitArea
+from tigapilar.storage.models.regions import Region
+from tigapilar.storage.models.tps import Tps
+
+__all__ = [
+    "ApiToken",
+    "Base",
+    "LoginFailure",
+    "Officer",
+    "OfficerVillage",
+    "Region",
+    "RegionCode",
+    "Tps",
+    "Unit",
+    "UnitArea",
+    "User",
+    "UserArea",
+]

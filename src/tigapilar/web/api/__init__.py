@@ -1,0 +1,15 @@
+"""The JSON API, mounted under /api/v1."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from tigapilar.web.api import auth, officers, regions, tps, units, users
+
+api_router = APIRouter(prefix="/api/v1")
+api_router.include_router(auth.router, tags=["auth"])
+api_router.include_router(regions.router, tags=["regions"])
+api_router.include_router(tps.router, tags=["tps"])
+api_router.include_router(units.router, tags=["units"])
+api_router.include_router(officers.router, tags=["officers"])
+api_router.include_router(users.router, tags=["users"])
