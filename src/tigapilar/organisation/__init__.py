@@ -1,0 +1,2 @@
+"""Organisation: units of Polri, TNI AD, Pemda, KPU and Bawaslu, and their officers, including the
+three village pillars (Bhabinkamtibmas, Babinsa, Kepala Desa/Lurah)."""
