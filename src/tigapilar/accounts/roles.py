@@ -36,5 +36,23 @@ ROLE_LABELS_ID = {
 }
 
 
+ROLE_LABELS_EN = {
+    Role.FIELD_OFFICER: "Field officer (three pillars)",
+    Role.ANALYST: "Analyst",
+    Role.COMMANDER: "Commander",
+    Role.PARTNER: "Partner (KPU/Bawaslu)",
+    Role.ADMIN: "Administrator",
+}
+
+
 def grants(role: Role, permission: Permission) -> bool:
     return permission in _GRANTS[role]
+
+
+def permissions_of(role: Role) -> list[Permission]:
+    return sorted(_GRANTS[role])
+
+
+def role_label(role: Role, language: str = "id") -> str:
+    """The role's name for people, in Indonesian unless English is asked for."""
+    return (ROLE_LABELS_EN if language == "en" else ROLE_LABELS_ID)[role]

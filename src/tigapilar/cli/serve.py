@@ -1,3 +1,66 @@
-"""CLI: serve."""
+"""CLI: ``tigapilar serve``, the web server (API, pages) under uvicorn."""
 
 from __future__ import annotations
+
+import logging
+
+import click
+import uvicorn
+from sqlalchemy.engine import make_url
+
+from tigapilar.cli.context import open_database, reports_errors
+from tigapilar.core.settings import Settings
+
+log = logging.getLogger("tigapilar.serve")
+APP_FACTORY = "tigapilar.web.app:create_app"
+
+
+@click.command("serve")
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every one)."
+)
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on."
+)
+@click.option("--reload", is_flag=True, help="Restart when the code changes (development only).")
+@click.option(
+    "--forwarded-allow-ips",
+    default="127.0.0.1",
+    show_default=True,
+    help="Proxies trusted to report the client's address (X-Forwarded-For); used by login rate limiting.",
+)
+@click.option(
+    "--log-level",
+    default="info",
+    show_default=True,
+    type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+)
+@reports_errors
+def serve(host: str, port: int, reload: bool, forwarded_allow_ips: str, log_level: str) -> None:
+    """Run the web server: the JSON API under /api/v1 and the pages (login at /masuk).
+
+    The database schema is brought up to date first. Behind HTTPS, set TIGAPILAR_SECURE_COOKIES=1.
+    """
+    logging.basicConfig(level=log_level.upper(), format="%(levelname)s:     %(message)s")
+    settings = Settings.from_env()
+    open_database(settings).dispose()  # migrate now, so that a schema problem stops us before listening
+    shown_url = make_url(settings.database_url).render_as_string(hide_password=True)
+    log.info("Database ready: %s", shown_url)
+    if host not in {"127.0.0.1", "localhost", "::1"} and not settings.secure_cookies:
+        log.warning(
+            "Listening on %s without TIGAPILAR_SECURE_COOKIES: put it behind HTTPS in production.", host
+        )
+    log.info("Starting tigapilar on http://%s:%d (API docs at /api/v1/docs)", host, port)
+    uvicorn.run(
+        APP_FACTORY,
+        factory=True,
+        host=host,
+        port=port,
+        reload=reload,
+        proxy_headers=True,
+        forwarded_allow_ips=forwarded_allow_ips,
+        log_level=log_level,
+    )
+
+
+COMMANDS: list[click.Command] = [serve]
