@@ -42,7 +42,8 @@ def _postgres_problem() -> str | None:
             connection.execute(text("select 1"))
         engine.dispose()
     except Exception as exc:
-        return f"PostgreSQL at {make_url(POSTGRES_URL).render_as_string(hide_password=True)} unreachable: {exc}"
+        where = make_url(POSTGRES_URL).render_as_string(hide_password=True)
+        return f"PostgreSQL at {where} unreachable: {exc}"
     return None
 
 

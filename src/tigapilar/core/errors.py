@@ -22,7 +22,11 @@ class TigapilarError(Exception):
         super().__init__(self.message)
 
     def as_dict(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"code": self.code, "message": self.message, "pesan": self.pesan or self.message}
+        body: dict[str, Any] = {
+            "code": self.code,
+            "message": self.message,
+            "pesan": self.pesan or self.message,
+        }
         if self.details:
             body["details"] = self.details
         return body

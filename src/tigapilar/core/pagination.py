@@ -38,7 +38,7 @@ class Page(Generic[T]):
     offset: int
 
 
-def paginate(session: Session, query: Select[tuple[T]], page: PageRequest) -> Page[T]:
+def paginate(session: Session, query: Select[T], page: PageRequest) -> Page[T]:
     """Run ``query`` for one page plus a count of all matching rows."""
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     items = list(session.scalars(query.limit(page.limit).offset(page.offset)))

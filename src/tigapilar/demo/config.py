@@ -121,7 +121,9 @@ def load_demo_config(name_or_path: str = "kaltim") -> DemoConfig:
     else:
         resource = resources.files("tigapilar.demo").joinpath("data", f"{name_or_path}.toml")
         if not resource.is_file():
-            raise Invalid("demo.unknown", f"No demo named '{name_or_path}'.", f"Demo '{name_or_path}' tidak ada.")
+            raise Invalid(
+                "demo.unknown", f"No demo named '{name_or_path}'.", f"Demo '{name_or_path}' tidak ada."
+            )
         raw = resource.read_bytes()
         source = f"{name_or_path}.toml"
     try:
@@ -133,5 +135,8 @@ def load_demo_config(name_or_path: str = "kaltim") -> DemoConfig:
             {"field": ".".join(str(p) for p in err["loc"]), "reason": err["msg"]} for err in exc.errors()
         ]
         raise Invalid(
-            "demo.bad_file", f"{source}: {exc.error_count()} problem(s)", f"{source}: isian tidak valid", details
+            "demo.bad_file",
+            f"{source}: {exc.error_count()} problem(s)",
+            f"{source}: isian tidak valid",
+            details,
         ) from exc

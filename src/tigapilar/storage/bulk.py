@@ -24,7 +24,9 @@ def batched(items: Iterable[T], size: int = BATCH_SIZE) -> Iterator[list[T]]:
         yield batch
 
 
-def insert_rows(session: Session, table: Table, rows: Iterable[dict[str, Any]], size: int = BATCH_SIZE) -> int:
+def insert_rows(
+    session: Session, table: Table, rows: Iterable[dict[str, Any]], size: int = BATCH_SIZE
+) -> int:
     """Plain batched INSERT; returns the number of rows written."""
     count = 0
     for batch in batched(rows, size):

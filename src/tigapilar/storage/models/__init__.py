@@ -1,4 +1,7 @@
-"""ORM tables, one module per capability. Import from here: ``from tigapilar.storage.models import Region``."""
+"""ORM tables, one module per capability.
+
+Import from here: ``from tigapilar.storage.models import Region``.
+"""
 
 from tigapilar.storage.models.accounts import ApiToken, LoginFailure, User, UserArea
 from tigapilar.storage.models.base import Base, RegionCode

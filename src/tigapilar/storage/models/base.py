@@ -28,7 +28,7 @@ def RegionCode() -> String:  # noqa: N802 - reads like a type in column declarat
     On PostgreSQL the "C" collation makes range scans on the code (``'64.71.' < code < '64.71/'``)
     use the B-tree index, which is how area scopes are filtered.
     """
-    return String(13).with_variant(String(13, collation="C"), "postgresql")  # type: ignore[return-value]
+    return String(13).with_variant(String(13, collation="C"), "postgresql")
 
 
 class UtcDateTime(TypeDecorator[datetime]):

@@ -1,0 +1,1 @@
+"""Benchmarks. Run `make bench` (or `python -m bench NAME`); results are recorded in docs/benchmarks.md."""
