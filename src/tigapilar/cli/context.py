@@ -9,6 +9,7 @@ from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
 import click
+from sqlalchemy.orm import Session
 
 from tigapilar.core.errors import ImportRejected, TigapilarError
 from tigapilar.core.settings import Settings
@@ -24,6 +25,17 @@ def open_database(settings: Settings | None = None) -> Database:
     database = Database(settings.database_url)
     upgrade(database.engine)
     return database
+
+
+@contextmanager
+def database_session(settings: Settings | None = None) -> Iterator[Session]:
+    """A session on the migrated database, committed on success; the engine is closed after."""
+    database = open_database(settings)
+    try:
+        with database.session() as session:
+            yield session
+    finally:
+        database.dispose()
 
 
 def reports_errors(func: Callable[P, R]) -> Callable[P, R]:
@@ -43,7 +55,7 @@ def reports_errors(func: Callable[P, R]) -> Callable[P, R]:
         except TigapilarError as exc:
             click.secho(f"Error: {exc.message}", fg="red", err=True)
             for detail in exc.details[:50]:
-                click.echo(f"  {detail}", err=True)
+                click.echo(f"  {_describe(detail)}", err=True)
             sys.exit(1)
 
     return wrapper
@@ -51,15 +63,12 @@ def reports_errors(func: Callable[P, R]) -> Callable[P, R]:
 
 @contextmanager
 def progress(label: str, total: int | None = None) -> Iterator[Callable[[int], None]]:
-    """A progress bar on a terminal (silent otherwise); yields ``advance(n)``."""
-    show = sys.stderr.isatty()
+    """A progress bar on a terminal; silent when output goes to a file or a pipe. Yields ``advance(n)``."""
+    if not sys.stderr.isatty():
+        yield lambda _n: None
+        return
     with click.progressbar(length=total or 0, label=label, file=sys.stderr, show_pos=True) as bar:
-
-        def advance(n: int) -> None:
-            if show:
-                bar.update(n)
-
-        yield advance
+        yield bar.update
 
 
 def echo_table(rows: list[dict[str, Any]], columns: list[str]) -> None:
@@ -70,3 +79,12 @@ def echo_table(rows: list[dict[str, Any]], columns: list[str]) -> None:
     click.echo("  ".join(c.ljust(widths[c]) for c in columns))
     for row in rows:
         click.echo("  ".join(str(row.get(c, "") or "").ljust(widths[c]) for c in columns))
+
+
+def _describe(detail: dict[str, Any]) -> str:
+    """One error detail as a line a person reads: ``line 3, column kind: reason`` or ``field: reason``."""
+    reason = detail.get("reason") or detail.get("message") or ""
+    where = [f"{key} {detail[key]}" for key in ("line", "column") if detail.get(key) not in (None, "")]
+    if detail.get("field"):
+        where.append(str(detail["field"]))
+    return f"{', '.join(where)}: {reason}" if where else str(reason or detail)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tigapilar.cli.context import open_database, reports_errors
+from tigapilar.cli.context import database_session, reports_errors
 from tigapilar.demo.config import load_demo_config
 from tigapilar.demo.loader import DemoSummary, load_demo
 
@@ -24,12 +24,8 @@ def demo(name: str) -> None:
     Safe to run again: an existing demo is kept and only its accounts are printed.
     """
     config = load_demo_config(name)
-    database = open_database()
-    try:
-        with database.session() as session:
-            summary = load_demo(session, config, step=lambda m: click.echo(f"Loading {m} ...", err=True))
-    finally:
-        database.dispose()
+    with database_session() as session:
+        summary = load_demo(session, config, step=lambda m: click.echo(f"Loading {m} ...", err=True))
     _print(summary, config.password)
 
 

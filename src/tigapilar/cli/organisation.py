@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from tigapilar.accounts.principal import system_principal
-from tigapilar.cli.context import echo_table, open_database, reports_errors
+from tigapilar.cli.context import database_session, echo_table, reports_errors
 from tigapilar.cli.groups import import_group
 from tigapilar.core.csvrows import ImportResult
 from tigapilar.core.pagination import PageRequest
@@ -45,12 +45,8 @@ def import_units(file: Path) -> None:
 
     Importing again updates units with the same code.
     """
-    database = open_database()
-    try:
-        with database.session() as session:
-            result = import_units_csv(session, file)
-    finally:
-        database.dispose()
+    with database_session() as session:
+        result = import_units_csv(session, file)
     _echo_result(result, "units")
 
 
@@ -67,12 +63,8 @@ def import_officers(file: Path) -> None:
     Each officer needs an NRP, NIP or phone number: importing again updates the officer with the
     same NRP (else NIP, else phone) instead of adding a second one.
     """
-    database = open_database()
-    try:
-        with database.session() as session:
-            result = import_officers_csv(session, file)
-    finally:
-        database.dispose()
+    with database_session() as session:
+        result = import_officers_csv(session, file)
     _echo_result(result, "officers")
 
 
@@ -103,21 +95,17 @@ def list_units_command(
     agency: str | None, kind: str | None, area: str | None, parent: str | None, limit: int, offset: int
 ) -> None:
     """List units, ordered by code."""
-    database = open_database()
-    try:
-        with database.session() as session:
-            parent_id = get_unit(session, NATIONAL, _unit_or_id(parent)).id if parent else None
-            page = list_units(
-                session,
-                NATIONAL,
-                agency=agency,
-                kind=kind,
-                area=area,
-                parent_id=parent_id,
-                page=PageRequest(limit, offset),
-            )
-    finally:
-        database.dispose()
+    with database_session() as session:
+        parent_id = get_unit(session, NATIONAL, _unit_or_id(parent)).id if parent else None
+        page = list_units(
+            session,
+            NATIONAL,
+            agency=agency,
+            kind=kind,
+            area=area,
+            parent_id=parent_id,
+            page=PageRequest(limit, offset),
+        )
     echo_table([_unit_row(u) for u in page.items], ["id", "code", "name", "kind", "areas"])
     click.echo(f"{len(page.items)} of {page.total} units shown.")
 
@@ -127,12 +115,8 @@ def list_units_command(
 @reports_errors
 def show_unit_command(unit: str) -> None:
     """Show one unit (by id or code), its areas and its sub-units."""
-    database = open_database()
-    try:
-        with database.session() as session:
-            detail = get_unit(session, NATIONAL, _unit_or_id(unit))
-    finally:
-        database.dispose()
+    with database_session() as session:
+        detail = get_unit(session, NATIONAL, _unit_or_id(unit))
     click.echo(f"{detail.code}  {detail.name}  ({detail.agency_label}, {detail.kind_label})")
     if detail.parent:
         click.echo(f"part of: {detail.parent.name} ({detail.parent.code})")
@@ -181,22 +165,18 @@ def list_officers_command(
     offset: int,
 ) -> None:
     """List officers, ordered by name."""
-    database = open_database()
-    try:
-        with database.session() as session:
-            unit_id = get_unit(session, NATIONAL, _unit_or_id(unit)).id if unit else None
-            page = list_officers(
-                session,
-                OPERATOR,
-                unit_id=unit_id,
-                pillar=pillar,
-                village=village,
-                area=area,
-                q=search,
-                page=PageRequest(limit, offset),
-            )
-    finally:
-        database.dispose()
+    with database_session() as session:
+        unit_id = get_unit(session, NATIONAL, _unit_or_id(unit)).id if unit else None
+        page = list_officers(
+            session,
+            OPERATOR,
+            unit_id=unit_id,
+            pillar=pillar,
+            village=village,
+            area=area,
+            q=search,
+            page=PageRequest(limit, offset),
+        )
     echo_table([_officer_row(o) for o in page.items], OFFICER_COLUMNS)
     click.echo(f"{len(page.items)} of {page.total} officers shown.")
 
@@ -206,12 +186,8 @@ def list_officers_command(
 @reports_errors
 def show_officer_command(officer_id: int) -> None:
     """Show one officer by id."""
-    database = open_database()
-    try:
-        with database.session() as session:
-            officer = get_officer(session, OPERATOR, officer_id)
-    finally:
-        database.dispose()
+    with database_session() as session:
+        officer = get_officer(session, OPERATOR, officer_id)
     details = {
         **_officer_row(officer),
         "pillar": pillar_label(officer.pillar),
@@ -228,12 +204,8 @@ def show_officer_command(officer_id: int) -> None:
 @reports_errors
 def village_pillars_command(desa_code: str) -> None:
     """Show the three pillars of a village: its Bhabinkamtibmas, Babinsa and Kepala Desa/Lurah."""
-    database = open_database()
-    try:
-        with database.session() as session:
-            result = village_pillars(session, OPERATOR, desa_code)
-    finally:
-        database.dispose()
+    with database_session() as session:
+        result = village_pillars(session, OPERATOR, desa_code)
     click.echo(f"{result.desa_code}  {result.desa_name}")
     for pillar, officers in result.pillars.items():
         people = "; ".join(f"{o.rank or ''} {o.name} ({o.phone or '-'})".strip() for o in officers)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from tigapilar.cli.context import echo_table, open_database, progress, reports_errors
+from tigapilar.cli.context import database_session, echo_table, progress, reports_errors
 from tigapilar.cli.groups import import_group
 from tigapilar.core.pagination import PageRequest
 from tigapilar.core.scope import Scope
@@ -36,12 +36,8 @@ def regions_group() -> None:
 @reports_errors
 def show(code: str, geometry: bool) -> None:
     """Show one region: its place in the hierarchy, centroid, area and population."""
-    database = open_database()
-    try:
-        with database.session() as session:
-            detail = get_region(session, NATIONAL, code, geometry=geometry)
-    finally:
-        database.dispose()
+    with database_session() as session:
+        detail = get_region(session, NATIONAL, code, geometry=geometry)
     region = detail.region
     click.echo(f"{region.code}  {region.name}  ({region.kind})")
     if detail.path:
@@ -70,12 +66,8 @@ def show(code: str, geometry: bool) -> None:
 @reports_errors
 def children(code: str | None, limit: int, offset: int) -> None:
     """List the regions directly under CODE (without CODE: the provinces)."""
-    database = open_database()
-    try:
-        with database.session() as session:
-            page = list_children(session, NATIONAL, code, PageRequest(limit=limit, offset=offset))
-    finally:
-        database.dispose()
+    with database_session() as session:
+        page = list_children(session, NATIONAL, code, PageRequest(limit=limit, offset=offset))
     echo_table([_row(r) for r in page.items], ["code", "name", "kind", "centroid"])
     _echo_more(page.total, offset, len(page.items))
 
@@ -87,12 +79,8 @@ def children(code: str | None, limit: int, offset: int) -> None:
 @reports_errors
 def search(text: str, level: int | None, limit: int) -> None:
     """Find regions by name, e.g. "samarinda", "Kab. Kutai" or "kec. palaran"."""
-    database = open_database()
-    try:
-        with database.session() as session:
-            page = search_regions(session, NATIONAL, text, level, PageRequest(limit=limit))
-    finally:
-        database.dispose()
+    with database_session() as session:
+        page = search_regions(session, NATIONAL, text, level, PageRequest(limit=limit))
     rows = [{**_row(hit.region), "in": ", ".join(c.name for c in reversed(hit.path))} for hit in page.items]
     echo_table(rows, ["code", "name", "kind", "in"])
     _echo_more(page.total, 0, len(page.items))
@@ -103,12 +91,8 @@ def search(text: str, level: int | None, limit: int) -> None:
 @reports_errors
 def stats(code: str | None) -> None:
     """Count regions per level (under CODE if given) and how many have centroids, polygons and figures."""
-    database = open_database()
-    try:
-        with database.session() as session:
-            counts = level_counts(session, NATIONAL, code)
-    finally:
-        database.dispose()
+    with database_session() as session:
+        counts = level_counts(session, NATIONAL, code)
     rows = [
         {
             "level": LEVEL_LABELS[c.level],
@@ -172,27 +156,19 @@ def import_boundaries(files: tuple[Path, ...]) -> None:
 
 
 def _load_catalog(provinces: list[str] | None) -> None:
-    database = open_database()
-    try:
-        total = catalog_size(provinces)
-        with database.session() as session, progress("Loading regions", total) as advance:
-            count = load_catalog(session, provinces, advance)
-    finally:
-        database.dispose()
+    total = catalog_size(provinces)
+    with database_session() as session, progress("Loading regions", total) as advance:
+        count = load_catalog(session, provinces, advance)
     click.echo(f"Loaded {count:,} regions from the official list (Kepmendagri 300.2.2-2138/2025).")
 
 
 def _import_files(files: tuple[Path, ...], provinces: list[str] | None, accept: tuple[str, ...]) -> None:
-    database = open_database()
     results: list[ImportResult] = []
-    try:
-        # One transaction for all files: a rejected file leaves nothing from any of them.
-        with database.session() as session:
-            for path in files:
-                with progress(f"Importing {path.name}") as advance:
-                    results.append(import_file(session, path, provinces, advance, accept=accept))
-    finally:
-        database.dispose()
+    # One transaction for all files: a rejected file leaves nothing from any of them.
+    with database_session() as session:
+        for path in files:
+            with progress(f"Importing {path.name}") as advance:
+                results.append(import_file(session, path, provinces, advance, accept=accept))
     for result in results:
         _echo_result(result)
 

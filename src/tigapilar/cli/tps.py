@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from tigapilar.cli.context import echo_table, open_database, progress, reports_errors
+from tigapilar.cli.context import database_session, echo_table, progress, reports_errors
 from tigapilar.cli.groups import import_group
 from tigapilar.core.pagination import PageRequest
 from tigapilar.core.scope import Scope
@@ -41,12 +41,8 @@ def import_tps(file: Path, election: str) -> None:
 
     Importing the same file again updates the TPS instead of adding them twice.
     """
-    database = open_database()
-    try:
-        with progress("Importing TPS", count_data_lines(file)) as advance, database.session() as session:
-            result = import_tps_csv(session, file, election, on_progress=advance)
-    finally:
-        database.dispose()
+    with progress("Importing TPS", count_data_lines(file)) as advance, database_session() as session:
+        result = import_tps_csv(session, file, election, on_progress=advance)
     click.echo(
         f"{result.rows} TPS read from {result.source}: {result.inserted} new, {result.updated} updated."
     )
@@ -79,23 +75,19 @@ def _row(tps: Tps) -> dict[str, object]:
 @reports_errors
 def list_command(area: str | None, election: str | None, kind: str | None, limit: int, offset: int) -> None:
     """List TPS, ordered by village and number."""
-    database = open_database()
-    try:
-        with database.session() as session:
-            page = list_tps(
-                session,
-                Scope.everything(),
-                area=area,
-                election=election,
-                kind=kind,
-                page=PageRequest(limit, offset),
-            )
-            echo_table(
-                [_row(t) for t in page.items],
-                ["id", "election", "uid", "kind", "dpt_l", "dpt_p", "dpt", "address"],
-            )
-    finally:
-        database.dispose()
+    with database_session() as session:
+        page = list_tps(
+            session,
+            Scope.everything(),
+            area=area,
+            election=election,
+            kind=kind,
+            page=PageRequest(limit, offset),
+        )
+        echo_table(
+            [_row(t) for t in page.items],
+            ["id", "election", "uid", "kind", "dpt_l", "dpt_p", "dpt", "address"],
+        )
     click.echo(f"{len(page.items)} of {page.total} TPS shown.")
 
 
@@ -105,26 +97,22 @@ def list_command(area: str | None, election: str | None, kind: str | None, limit
 @reports_errors
 def show_command(tps: str, election: str | None) -> None:
     """Show one TPS, by its id or by its uid (with --election)."""
-    database = open_database()
-    try:
-        with database.session() as session:
-            if tps.isdigit():
-                found = get_tps(session, Scope.everything(), int(tps))
-            else:
-                if not election:
-                    raise click.UsageError("give --election with a TPS uid")
-                found = get_tps_by_uid(session, Scope.everything(), election, tps)
-            details = {
-                **_row(found),
-                "desa_code": found.desa_code,
-                "number": found.number,
-                "kind": f"{found.kind} ({kind_label(found.kind)})",
-                "lat": found.lat,
-                "lng": found.lng,
-                "notes": found.notes,
-            }
-    finally:
-        database.dispose()
+    with database_session() as session:
+        if tps.isdigit():
+            found = get_tps(session, Scope.everything(), int(tps))
+        else:
+            if not election:
+                raise click.UsageError("give --election with a TPS uid")
+            found = get_tps_by_uid(session, Scope.everything(), election, tps)
+        details = {
+            **_row(found),
+            "desa_code": found.desa_code,
+            "number": found.number,
+            "kind": f"{found.kind} ({kind_label(found.kind)})",
+            "lat": found.lat,
+            "lng": found.lng,
+            "notes": found.notes,
+        }
     for key, value in details.items():
         click.echo(f"{key:>10}: {'' if value is None else value}")
 
@@ -135,12 +123,8 @@ def show_command(tps: str, election: str | None) -> None:
 @reports_errors
 def summary_command(area: str | None, election: str | None) -> None:
     """Count TPS and registered voters (DPT) per region below an area."""
-    database = open_database()
-    try:
-        with database.session() as session:
-            summary = summarise_tps(session, Scope.everything(), area=area, election=election)
-    finally:
-        database.dispose()
+    with database_session() as session:
+        summary = summarise_tps(session, Scope.everything(), area=area, election=election)
     rows = [
         {
             "code": r.code,

@@ -6,14 +6,9 @@ without logging in. Passwords are prompted for (hidden) unless given or generate
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from functools import wraps
 from typing import ParamSpec, TypeVar
 
 import click
-from sqlalchemy.orm import Session
 
 from tigapilar.accounts import service
 from tigapilar.accounts.passwords import generate_password
@@ -22,8 +17,7 @@ from tigapilar.accounts.roles import Role
 from tigapilar.accounts.service import UserFilter, UserRecord
 from tigapilar.accounts.sessions import MAX_TOKEN_DAYS, create_api_token
 from tigapilar.accounts.tokens import principal_for_user
-from tigapilar.cli.context import echo_table, open_database, reports_errors
-from tigapilar.core.errors import TigapilarError
+from tigapilar.cli.context import database_session, echo_table, reports_errors
 from tigapilar.core.pagination import MAX_LIMIT, PageRequest
 from tigapilar.storage.models import User
 from tigapilar.storage.models.base import utcnow
@@ -32,34 +26,6 @@ P = ParamSpec("P")
 R = TypeVar("R")
 ROLE_CHOICE = click.Choice([r.value for r in Role])
 ROLES_HELP = "field_officer (a village pillar), analyst, commander, partner (KPU/Bawaslu, read-only) or admin"
-
-
-def _field_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Print per-field problems (``user.invalid``) as ``field: reason`` lines rather than raw data."""
-
-    @wraps(func)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return func(*args, **kwargs)
-        except TigapilarError as exc:
-            if not exc.details or not all("field" in d and "reason" in d for d in exc.details):
-                raise
-            click.secho("Error: the account was not saved:", fg="red", err=True)
-            for detail in exc.details:
-                click.echo(f"  {detail['field']}: {detail['reason']}", err=True)
-            sys.exit(1)
-
-    return wrapper
-
-
-@contextmanager
-def _session() -> Iterator[Session]:
-    database = open_database()
-    try:
-        with database.session() as session:
-            yield session
-    finally:
-        database.dispose()
 
 
 def _choose_password(password: str | None, generate: bool) -> tuple[str, bool]:
@@ -111,7 +77,6 @@ def user_group() -> None:
     help="Language of the pages for this user: id (Bahasa Indonesia) or en (English).",
 )
 @reports_errors
-@_field_errors
 def add_user(
     username: str,
     role: str,
@@ -128,7 +93,7 @@ def add_user(
     Example: tigapilar user add budi.santoso --role analyst --area 64.71 --name "Budi Santoso"
     """
     secret, generated = _choose_password(password, generate)
-    with _session() as session:
+    with database_session() as session:
         record = service.create_user(
             session,
             username,
@@ -160,7 +125,7 @@ def list_users(role: str | None, area: str | None, search: str | None, disabled:
         area=area,
     )
     rows = []
-    with _session() as session:
+    with database_session() as session:
         offset = 0
         while True:
             page = service.list_users(session, system_principal(), filters, PageRequest(MAX_LIMIT, offset))
@@ -194,7 +159,7 @@ def list_users(role: str | None, area: str | None, search: str | None, disabled:
 def change_password(username: str, password: str | None, generate: bool) -> None:
     """Set a new password for USERNAME; the user's open web sessions end."""
     secret, generated = _choose_password(password, generate)
-    with _session() as session:
+    with database_session() as session:
         record = service.find_user(session, system_principal(), username)
         service.set_password(session, system_principal(), record.id, secret)
     click.echo(f"Password of {record.username} changed.")
@@ -207,7 +172,7 @@ def change_password(username: str, password: str | None, generate: bool) -> None
 @reports_errors
 def disable_user(username: str) -> None:
     """Disable USERNAME: they can no longer log in, and all their sessions and API tokens are revoked."""
-    with _session() as session:
+    with database_session() as session:
         record = service.find_user(session, system_principal(), username)
         service.deactivate(session, system_principal(), record.id)
     click.echo(f"Disabled {record.username}.")
@@ -218,7 +183,7 @@ def disable_user(username: str) -> None:
 @reports_errors
 def enable_user(username: str) -> None:
     """Enable USERNAME again (old sessions and tokens stay revoked)."""
-    with _session() as session:
+    with database_session() as session:
         record = service.find_user(session, system_principal(), username)
         service.activate(session, system_principal(), record.id)
     click.echo(f"Enabled {record.username}.")
@@ -236,7 +201,7 @@ def new_token(username: str, name: str, days: int | None) -> None:
 
     Scripts send it as the header "Authorization: Bearer <token>"; it has the user's rights.
     """
-    with _session() as session:
+    with database_session() as session:
         record = service.find_user(session, system_principal(), username)
         if not record.active:
             raise click.ClickException(f"{record.username} is disabled; enable the account first.")
