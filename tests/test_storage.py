@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
@@ -16,6 +18,14 @@ def test_migrations_create_every_model_table(db: Database) -> None:
     assert head_revision() is not None
     tables = set(inspect(db.engine).get_table_names())
     assert {t.name for t in Base.metadata.sorted_tables} <= tables
+
+
+def test_migrations_match_the_models(db: Database) -> None:
+    """A model change without its migration (or the reverse) fails here, on both databases."""
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, Base.metadata)
+    assert differences == []
 
 
 def test_foreign_keys_are_enforced(db: Database) -> None:

@@ -21,7 +21,10 @@ class Region(Base):
     kind: Mapped[str] = mapped_column(String(12))
     name: Mapped[str] = mapped_column(String(120))
     # Lower-case name without prefixes such as "Kabupaten"/"Kab."/"Kota", for tolerant search.
-    name_key: Mapped[str] = mapped_column(String(120), index=True)
+    # "C" collation on PostgreSQL so that prefix searches (LIKE 'kutai%') can use the index.
+    name_key: Mapped[str] = mapped_column(
+        String(120).with_variant(String(120, collation="C"), "postgresql"), index=True
+    )
     postal_code: Mapped[str | None] = mapped_column(String(5))
     lat: Mapped[float | None] = mapped_column(Float)
     lng: Mapped[float | None] = mapped_column(Float)
