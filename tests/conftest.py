@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from support.regions import seed_regions
 from tigapilar.accounts.passwords import hash_password
 from tigapilar.accounts.tokens import issue_token
 from tigapilar.core.settings import Settings, sqlite_url
@@ -33,6 +34,7 @@ POSTGRES_URL = os.environ.get(
 )
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 BACKENDS = ["sqlite", "postgresql"]
+PASSWORD = "rahasia-sekali-123"  # the password make_account gives unless told otherwise
 
 
 def _postgres_problem() -> str | None:
@@ -123,6 +125,13 @@ def client(settings: Settings, db: Database) -> Iterator[object]:
         yield test_client
 
 
+@pytest.fixture
+def regions(db: Database) -> Database:
+    """The test database with the real Kaltim regions of :mod:`support.regions` in it."""
+    seed_regions(db)
+    return db
+
+
 @dataclass
 class Account:
     user_id: int
@@ -140,7 +149,7 @@ def make_account(
     role: str,
     areas: list[str] | None = None,
     national: bool = False,
-    password: str = "rahasia-sekali-123",
+    password: str = PASSWORD,
     officer_id: int | None = None,
 ) -> Account:
     """Create a user with an API token directly in the database (test setup, not under test)."""

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from accounts.support import PASSWORD
-from conftest import make_account
+from conftest import PASSWORD, make_account
 from tigapilar.accounts import service
 from tigapilar.accounts.principal import Principal, system_principal
 from tigapilar.accounts.roles import Role

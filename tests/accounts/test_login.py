@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from accounts.support import PASSWORD, Clock
-from conftest import make_account
+from conftest import PASSWORD, make_account
+from support.clock import Clock
 from tigapilar.accounts.login import InvalidCredentialsError, LoginLimits, RateLimitedError, authenticate
 from tigapilar.accounts.sessions import start_session
 from tigapilar.accounts.tokens import principal_for_token

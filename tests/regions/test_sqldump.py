@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tigapilar.regions.importers import sqldump
+from tigapilar.regions.importers import sqldump, streamwindow
 from tigapilar.regions.importers.sqldump import SqlDumpError, iter_sql_rows
 
 DUMP = """/*
@@ -56,7 +56,7 @@ def test_reads_only_insert_tuples_with_their_line_numbers() -> None:
 @pytest.mark.parametrize("chunk", [1, 2, 3, 7, 64])
 def test_chunk_boundaries_do_not_change_what_is_read(monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
     expected = rows(DUMP)
-    monkeypatch.setattr(sqldump, "CHUNK", chunk)
+    monkeypatch.setattr(streamwindow, "CHUNK", chunk)
     assert rows(DUMP) == expected
 
 
@@ -87,8 +87,8 @@ def test_long_strings_cut_by_chunk_ends_are_read_quickly() -> None:
     # give up on at once. Run in a child process, so that a regression fails instead of hanging.
     script = (
         "import io\n"
-        "from tigapilar.regions.importers import sqldump\n"
-        "sqldump.CHUNK = 100\n"
+        "from tigapilar.regions.importers import sqldump, streamwindow\n"
+        "streamwindow.CHUNK = 100\n"
         "text = \"INSERT INTO t (a, b) VALUES ('x', '\" + '[1.5,2.5],' * 3000 + \"');\"\n"
         "rows = list(sqldump.iter_sql_rows(io.StringIO(text)))\n"
         "assert len(rows) == 1 and len(rows[0].values[1]) == 30000\n"

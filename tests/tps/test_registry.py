@@ -7,12 +7,12 @@ from collections import defaultdict
 
 import pytest
 
+from support.regions import VILLAGES
 from tigapilar.core.errors import Invalid, NotFound
 from tigapilar.core.pagination import PageRequest
 from tigapilar.core.scope import Scope
 from tigapilar.storage.db import Database
 from tigapilar.tps.registry import add_tps_rows, get_tps, get_tps_by_uid, list_tps, summarise_tps
-from tps.support import VILLAGES
 
 ELECTION = "pilkada-2024"
 

@@ -1,4 +1,4 @@
-"""Fixtures for web tests: regions, a controllable clock, and a national admin to act with."""
+"""Fixtures for web tests: the app with regions, a controllable clock, and a national admin to act with."""
 
 from __future__ import annotations
 
@@ -7,15 +7,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from accounts.support import Clock, seed_regions
 from conftest import Account, make_account
+from support.clock import Clock
 from tigapilar.storage.db import Database
-
-
-@pytest.fixture
-def regions(db: Database) -> Database:
-    seed_regions(db)
-    return db
 
 
 @pytest.fixture

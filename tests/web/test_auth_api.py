@@ -6,8 +6,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from accounts.support import PASSWORD, Clock
-from conftest import Account, make_account
+from conftest import PASSWORD, Account, make_account
+from support.clock import Clock
 from tigapilar.storage.db import Database
 from tigapilar.web.deps import SESSION_COOKIE
 

@@ -7,8 +7,8 @@ import re
 import httpx
 from fastapi.testclient import TestClient
 
-from accounts.support import PASSWORD, Clock
-from conftest import make_account
+from conftest import PASSWORD, make_account
+from support.clock import Clock
 from tigapilar.storage.db import Database
 from tigapilar.web.deps import SESSION_COOKIE
 from tigapilar.web.i18n import LANGUAGE_COOKIE

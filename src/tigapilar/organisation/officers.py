@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from lokal.phone import parse_phone
-from sqlalchemy import Table, delete, exists, select
+from sqlalchemy import Table, exists, select
 from sqlalchemy.orm import Session
 
 from tigapilar.accounts.principal import Principal
@@ -36,7 +36,7 @@ from tigapilar.organisation.kinds import PILLAR_AGENCY, PILLARS, SINGLE_VILLAGE_
 from tigapilar.organisation.units import UnitRef, find_units, unit_ref
 from tigapilar.organisation.visibility import officer_visible
 from tigapilar.regions.codes import level_of, validate_code
-from tigapilar.storage.bulk import batched, insert_rows
+from tigapilar.storage.bulk import batched, replace_links
 from tigapilar.storage.models import Officer, OfficerVillage, Region, Unit
 
 NAME_MAX, RANK_MAX, NRP_MAX = 160, 40, 30
@@ -215,14 +215,13 @@ def save_officers(session: Session, prepared: Sequence[PreparedOfficer]) -> tupl
             officer.active = spec.active
         officers.append(officer)
     session.flush()
-    for batch in batched([o.id for o in officers], IN_BATCH):
-        session.execute(delete(OfficerVillage).where(OfficerVillage.officer_id.in_(batch)))
     rows = (
         {"officer_id": o.id, "desa_code": code}
         for o, item in zip(officers, prepared, strict=True)
         for code in item.spec.villages
     )
-    insert_rows(session, cast(Table, OfficerVillage.__table__), rows)
+    table = cast(Table, OfficerVillage.__table__)
+    replace_links(session, table, table.c.officer_id, [o.id for o in officers], rows, IN_BATCH)
     return officers, inserted
 
 
@@ -285,7 +284,9 @@ def _views(session: Session, principal: Principal, officers: Sequence[Officer]) 
             OfficerVillage.officer_id.in_(batch)
         )
         for officer_id, code in session.execute(query.order_by(OfficerVillage.desa_code)):
-            villages[officer_id].append(code)
+            # Villages outside the caller's scope are not shown, even for an officer who is visible.
+            if principal.scope.covers(code):
+                villages[officer_id].append(code)
     unit_ids = sorted({o.unit_id for o in officers if o.unit_id is not None})
     units = {u.id: unit_ref(u) for u in session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))}
     return [

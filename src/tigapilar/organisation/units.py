@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
-from sqlalchemy import Table, delete, exists, or_, select
+from sqlalchemy import Table, exists, or_, select
 from sqlalchemy.orm import Session
 
 from tigapilar.core.csvrows import match_choice
@@ -33,7 +33,7 @@ from tigapilar.organisation.checks import (
 from tigapilar.organisation.kinds import AGENCIES, UNIT_KINDS, agency_label, kind_label
 from tigapilar.organisation.visibility import unit_visible
 from tigapilar.regions.codes import ancestors_of, validate_code
-from tigapilar.storage.bulk import batched, insert_rows
+from tigapilar.storage.bulk import batched, replace_links
 from tigapilar.storage.models import Unit, UnitArea
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -202,11 +202,9 @@ def save_units(session: Session, specs: Sequence[UnitSpec]) -> tuple[list[Unit],
         parent = saved.get(spec.parent_code) if spec.parent_code else None
         unit.parent_id = parent.id if parent else None
     session.flush()
-    ids = [u.id for u in units]
-    for batch in batched(ids, IN_BATCH):
-        session.execute(delete(UnitArea).where(UnitArea.unit_id.in_(batch)))
     areas = ({"unit_id": u.id, "region_code": a} for s, u in zip(specs, units, strict=True) for a in s.areas)
-    insert_rows(session, cast(Table, UnitArea.__table__), areas)
+    table = cast(Table, UnitArea.__table__)
+    replace_links(session, table, table.c.unit_id, [u.id for u in units], areas, IN_BATCH)
     return units, inserted
 
 
@@ -268,7 +266,9 @@ def unit_ref(unit: Unit) -> UnitRef:
     return UnitRef(unit.id, unit.code, unit.name, unit.agency, unit.kind)
 
 
-def _views(session: Session, units: Sequence[Unit]) -> list[UnitView]:
+def _views(session: Session, scope: Scope, units: Sequence[Unit]) -> list[UnitView]:
+    """Views showing only what the scope covers: areas outside it and a parent the caller may not
+    see are left out (a parent id alone would reveal that the unit exists)."""
     areas: dict[int, list[str]] = {u.id: [] for u in units}
     if units:
         rows = session.execute(
@@ -277,8 +277,26 @@ def _views(session: Session, units: Sequence[Unit]) -> list[UnitView]:
             .order_by(UnitArea.region_code)
         )
         for unit_id, code in rows:
-            areas[unit_id].append(code)
-    return [UnitView(u.id, u.code, u.name, u.agency, u.kind, u.parent_id, areas[u.id]) for u in units]
+            if scope.covers(code):
+                areas[unit_id].append(code)
+    parent_ids = {u.parent_id for u in units if u.parent_id is not None}
+    visible_parents = (
+        set(session.scalars(select(Unit.id).where(Unit.id.in_(parent_ids), unit_visible(scope))))
+        if parent_ids
+        else set()
+    )
+    return [
+        UnitView(
+            u.id,
+            u.code,
+            u.name,
+            u.agency,
+            u.kind,
+            u.parent_id if u.parent_id in visible_parents else None,
+            areas[u.id],
+        )
+        for u in units
+    ]
 
 
 def check_agency(agency: str) -> str:
@@ -330,7 +348,7 @@ def list_units(
     if parent_id is not None:
         query = query.where(Unit.parent_id == parent_id)
     result: Page[Unit] = paginate(session, query.order_by(Unit.code), page or PageRequest())
-    return Page(_views(session, result.items), result.total, result.limit, result.offset)
+    return Page(_views(session, scope, result.items), result.total, result.limit, result.offset)
 
 
 def get_unit(session: Session, scope: Scope, id_or_code: int | str) -> UnitDetail:
@@ -345,7 +363,7 @@ def get_unit(session: Session, scope: Scope, id_or_code: int | str) -> UnitDetai
     children = session.scalars(
         select(Unit).where(Unit.parent_id == unit.id, unit_visible(scope)).order_by(Unit.code)
     ).all()
-    view = _views(session, [unit])[0]
+    view = _views(session, scope, [unit])[0]
     return UnitDetail(
         view.id,
         view.code,
@@ -355,7 +373,7 @@ def get_unit(session: Session, scope: Scope, id_or_code: int | str) -> UnitDetai
         view.parent_id,
         view.areas,
         parent=unit_ref(parent) if parent else None,
-        children=_views(session, children),
+        children=_views(session, scope, children),
     )
 
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Column, Table, delete, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -63,3 +63,17 @@ def upsert_rows(
         session.execute(statement, batch)
         count += len(batch)
     return count
+
+
+def replace_links(
+    session: Session,
+    table: Table,
+    owner: Column[int],
+    owner_ids: Sequence[int],
+    rows: Iterable[dict[str, Any]],
+    size: int = BATCH_SIZE,
+) -> int:
+    """Replace the link rows (unit areas, officer villages, ...) of ``owner_ids`` with ``rows``."""
+    for batch in batched(owner_ids, size):
+        session.execute(delete(table).where(owner.in_(batch)))
+    return insert_rows(session, table, rows, size)

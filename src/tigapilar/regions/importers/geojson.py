@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 from tigapilar.regions.geometry import from_geojson
 from tigapilar.regions.importers.base import FileReadError, ImportResult, SourceRow, run_import
 from tigapilar.regions.importers.boundaries import ShapeHandler
+from tigapilar.regions.importers.streamwindow import StreamWindow
 
-CHUNK = 1 << 20
 _DECODER = json.JSONDecoder()
 _SPACE = " \t\r\n"
 
@@ -72,26 +72,8 @@ def _source_row(number: int, line: int, feature: Any) -> SourceRow:
     )
 
 
-class _Reader:
+class _Reader(StreamWindow):
     """Decodes one JSON value at a time from a stream, reading more when a value is cut off."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.text = ""
-        self.pos = 0
-        self.line = 1
-        self.eof = False
-
-    def _fill(self) -> bool:
-        if self.eof:
-            return False
-        chunk = self.stream.read(max(CHUNK, len(self.text) - self.pos))
-        if not chunk:
-            self.eof = True
-            return False
-        self.text = self.text[self.pos :] + chunk
-        self.pos = 0
-        return True
 
     def _advance(self, end: int) -> None:
         self.line += self.text.count("\n", self.pos, end)
@@ -104,7 +86,7 @@ class _Reader:
                 self._advance(self.pos + 1)
             if self.pos < len(self.text):
                 return self.text[self.pos]
-            if not self._fill():
+            if not self.fill():
                 return ""
 
     def expect(self, char: str, what: str) -> None:
@@ -121,10 +103,10 @@ class _Reader:
                 value, end = _DECODER.raw_decode(self.text, self.pos)
             except json.JSONDecodeError as exc:
                 # A value cut by the end of what was read looks like broken JSON: read on first.
-                if self._fill():
+                if self.fill():
                     continue
                 raise FileReadError(self.line, f"broken JSON: {exc.msg}") from exc
-            if end == len(self.text) and not self.eof and isinstance(value, int | float) and self._fill():
+            if end == len(self.text) and not self.eof and isinstance(value, int | float) and self.fill():
                 continue  # a number may go on in the next chunk
             self._advance(end)
             return line, value

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-CHUNK = 1 << 20
+from tigapilar.regions.importers.streamwindow import StreamWindow
 
 # Possessive quantifiers (*+, ++) never give back what they matched: without them a string cut
 # by the end of a chunk makes the engine try every way of splitting it, which takes exponential time.
@@ -66,27 +66,8 @@ class SqlDumpError(ValueError):
         self.reason = reason
 
 
-class _Buffer:
-    """A window on the file that grows on demand and remembers which line it is at."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.text = ""
-        self.pos = 0
-        self.line = 1
-        self.eof = False
-
-    def fill(self) -> bool:
-        """Read more text, dropping what was consumed; False at end of file."""
-        if self.eof:
-            return False
-        chunk = self.stream.read(max(CHUNK, len(self.text) - self.pos))
-        if not chunk:
-            self.eof = True
-            return False
-        self.text = self.text[self.pos :] + chunk
-        self.pos = 0
-        return True
+class _Buffer(StreamWindow):
+    """A window on the dump that also matches SQL tokens, reading more when a match may be cut."""
 
     def match(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
         """Match at the current position, reading more until the match cannot be cut by the chunk end."""

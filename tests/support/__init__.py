@@ -1,0 +1,1 @@
+"""Helpers shared by every test folder: real Kaltim region rows and a settable clock."""
