@@ -86,3 +86,19 @@ def test_demo_command_prints_the_accounts(database_url: str) -> None:
     assert "kapolresta.samarinda" in result.output
     again = CliRunner().invoke(cli, ["demo"], env={"TIGAPILAR_DATABASE_URL": database_url})
     assert "already loaded" in again.output
+
+
+def test_home_page_shows_the_tps_of_the_users_area(client: TestClient, db: Database) -> None:
+    _load(db)
+    password = load_demo_config("kaltim").password
+    login = client.post("/masuk", data={"username": "kapolresta.samarinda", "password": password})
+    assert login.status_code == 200 and login.url.path == "/beranda", login.text
+    with db.session() as session:
+        samarinda = session.scalar(
+            select(func.count()).select_from(Tps).where(Tps.desa_code.startswith("64.72."))
+        )
+        kecamatan = session.scalars(select(Region.name).where(Region.parent_code == "64.72")).all()
+    html = login.text
+    assert f"{samarinda:,}" in html
+    assert all(name in html for name in kecamatan)
+    assert "Balikpapan" not in html
