@@ -41,14 +41,16 @@ class Scope:
     def clause(self, column: InstrumentedAttribute[str] | ColumnElement[str]) -> ColumnElement[bool]:
         """SQL condition true for rows whose region code column lies inside this scope.
 
-        Uses a range instead of LIKE so that one B-tree index serves it on SQLite and on
-        PostgreSQL (code columns use the "C" collation there, so '.' < '/' holds).
+        One half-open range per code, ``c <= code < c + '/'``: since '.' < '/' < digits, it holds
+        exactly ``c`` and the codes below it, and a B-tree index serves it on SQLite and on
+        PostgreSQL (code columns use the "C" collation there). An equality OR-ed with the range
+        made SQLite's planner give up the index and scan every row.
         """
         if self.national:
             return true()
         if not self.codes:
             return false()
-        return or_(*(or_(column == c, and_(column > c + ".", column < c + "/")) for c in sorted(self.codes)))
+        return or_(*(and_(column >= c, column < c + "/") for c in sorted(self.codes)))
 
     def narrowed_to(self, code: str) -> Scope:
         """The part of this scope inside region ``code`` (may be empty)."""
