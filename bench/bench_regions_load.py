@@ -13,15 +13,18 @@ Run: ``python -m bench bench_regions_load`` or ``python -m bench.bench_regions_l
 from __future__ import annotations
 
 import argparse
+import datetime
+import os
 import resource
 import sys
 from pathlib import Path
 from typing import Any
 
-from bench.common import emit, measured, run_step, scratch_database
+from bench.common import emit, machine, measured, run_step, scratch_database, write_results
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 MODULE = "bench.bench_regions_load"
+RESULTS = Path(__file__).resolve().parent / "results" / "regions_load.json"
 
 
 def _rss_mb() -> float:
@@ -76,15 +79,28 @@ def main(argv: list[str]) -> None:
     steps = ["catalog", "catalog-again"]
     if (SHARED / "wilayah" / "wilayah.sql").exists():
         steps.append("wilayah-sql")
+    results: dict[str, Any] = {
+        "benchmark": MODULE,
+        "date": datetime.date.today().isoformat(),
+        "machine": machine(),
+        "load_average_before": round(os.getloadavg()[0], 2),
+        "backends": {},
+    }
     for backend in ("sqlite", "postgresql"):
+        results["backends"][backend] = {}
         for name in steps:
             with scratch_database(backend) as url:
                 outcome = run_step(MODULE, name, url=url)
+            results["backends"][backend][name] = outcome
             print(
                 f"regions {name:14} {backend:10} {outcome['seconds']:6.2f} s  "
                 f"peak RSS {outcome['peak_rss_mb']:6.1f} MB (baseline {outcome['baseline_rss_mb']:.1f} MB)  "
-                f"{outcome['result']}"
+                f"{outcome['result']}",
+                flush=True,
             )
+    results["load_average_after"] = round(os.getloadavg()[0], 2)
+    write_results(RESULTS, results)
+    print(f"results written to {RESULTS}")
 
 
 if __name__ == "__main__":

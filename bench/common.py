@@ -51,18 +51,68 @@ def run_step(module: str, step: str, **args: str) -> dict[str, Any]:
     argv = [sys.executable, "-m", module, "--step", step]
     for key, value in args.items():
         argv += [f"--{key.replace('_', '-')}", value]
-    completed = subprocess.run(argv, check=True, capture_output=True, text=True)
+    completed = subprocess.run(argv, capture_output=True, text=True)
+    if completed.returncode != 0:
+        raise RuntimeError(f"{module} --step {step} failed:\n{completed.stderr[-4000:]}")
     return dict(json.loads(completed.stdout.strip().splitlines()[-1]))
 
 
 def measured(func: Callable[[], Any]) -> dict[str, Any]:
-    """Time ``func`` in this process; report wall seconds, peak RSS in MB and its return value."""
+    """Time ``func`` in this process: wall and CPU seconds, peak RSS in MB and its return value."""
+    before = resource.getrusage(resource.RUSAGE_SELF)
     start = time.perf_counter()
     value = func()
     seconds = time.perf_counter() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"seconds": round(seconds, 2), "peak_rss_mb": round(peak_mb, 1), "result": value}
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    # CPU time of this (client) process: the rest of the wall time went to the database server or I/O.
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    peak_mb = after.ru_maxrss / 1024
+    return {
+        "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu, 2),
+        "peak_rss_mb": round(peak_mb, 1),
+        "result": value,
+    }
 
 
 def emit(result: dict[str, Any]) -> None:
     print(json.dumps(result, default=str))
+
+
+def machine() -> dict[str, Any]:
+    """What the numbers were measured on: cores, CPU, RAM, Python, SQLite and PostgreSQL versions."""
+    import platform
+    import sqlite3
+
+    cpu = ""
+    with open("/proc/cpuinfo", encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    ram_gb = 0.0
+    with open("/proc/meminfo", encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("MemTotal:"):
+                ram_gb = round(int(line.split()[1]) / 1024 / 1024, 1)
+                break
+    try:
+        engine = create_engine(POSTGRES_URL)
+        with engine.connect() as connection:
+            postgres = str(connection.scalar(text("SHOW server_version")))
+        engine.dispose()
+    except Exception as exc:  # the benchmark still runs on SQLite without a server
+        postgres = f"unavailable ({type(exc).__name__})"
+    return {
+        "cores": os.cpu_count(),
+        "cpu": cpu,
+        "ram_gb": ram_gb,
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "postgresql": postgres,
+    }
+
+
+def write_results(path: Path, results: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
