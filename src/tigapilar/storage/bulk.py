@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any, TypeVar
 
-from sqlalchemy import Column, Table, delete, insert
+from sqlalchemy import Column, Table, delete, insert, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -55,8 +55,11 @@ def upsert_rows(
         statement = module.insert(table)
         columns = update if update is not None else [c for c in batch[0] if c not in key]
         if columns:
+            # Only rows that really change are rewritten: on PostgreSQL every UPDATE leaves a dead
+            # row behind, so re-importing an unchanged national file would double the table.
+            changed = or_(*(table.c[c].is_distinct_from(statement.excluded[c]) for c in columns))
             statement = statement.on_conflict_do_update(
-                index_elements=list(key), set_={c: statement.excluded[c] for c in columns}
+                index_elements=list(key), set_={c: statement.excluded[c] for c in columns}, where=changed
             )
         else:
             statement = statement.on_conflict_do_nothing(index_elements=list(key))
