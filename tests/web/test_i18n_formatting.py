@@ -46,3 +46,11 @@ def test_times_are_shown_in_wita() -> None:
 def test_naive_times_are_refused() -> None:
     with pytest.raises(ValueError):
         format_datetime(datetime(2024, 1, 1), "Asia/Makassar")
+
+
+def test_numbers_are_grouped_the_way_each_language_reads_them() -> None:
+    from tigapilar.web.formatting import format_number
+
+    assert format_number(2821202, "id") == "2.821.202"
+    assert format_number(2821202, "en") == "2,821,202"
+    assert format_number(600, "id") == "600"

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from tigapilar.web.deps import get_settings
+from tigapilar.web.formatting import format_number
 from tigapilar.web.i18n import LANGUAGE_COOKIE, LANGUAGES, Translator, pick_language
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -58,6 +59,7 @@ def render(
         "lang": language,
         "languages": LANGUAGES,
         "root": root_path(request),
+        "number": lambda value: format_number(value, language),
         **context,
     }
     response = templates.TemplateResponse(request, template, full, status_code=status)
