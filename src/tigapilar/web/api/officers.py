@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from tigapilar.core.csvrows import INT_MAX
 from tigapilar.organisation.officers import get_officer, list_officers
+from tigapilar.web.api.paging import PageOut
 from tigapilar.web.api.units import UnitRefOut
 from tigapilar.web.deps import Caller, DbSession, Paging
 
@@ -40,11 +41,8 @@ class OfficerOut(BaseModel):
     villages: list[str]
 
 
-class OfficerPage(BaseModel):
-    items: list[OfficerOut]
-    total: int
-    limit: int
-    offset: int
+class OfficerPage(PageOut[OfficerOut]):
+    pass
 
 
 @router.get("/officers", response_model=OfficerPage)
@@ -73,8 +71,7 @@ def officers_list(
         active=active,
         page=paging,
     )
-    items = [OfficerOut.model_validate(o) for o in page.items]
-    return OfficerPage(items=items, total=page.total, limit=page.limit, offset=page.offset)
+    return OfficerPage.of(page, OfficerOut.model_validate)
 
 
 @router.get("/officers/{officer_id}", response_model=OfficerOut)

@@ -11,7 +11,6 @@ from typing import Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from tigapilar.core.pagination import Page
 from tigapilar.regions.records import Crumb, LevelCount, RegionDetail, RegionNode, RegionSummary, SearchHit
 from tigapilar.regions.service import (
     MAX_TREE_DEPTH,
@@ -21,6 +20,7 @@ from tigapilar.regions.service import (
     region_tree,
     search_regions,
 )
+from tigapilar.web.api.paging import PageOut
 from tigapilar.web.deps import Caller, DbSession, Paging
 
 router = APIRouter()
@@ -114,20 +114,8 @@ class RegionDetailOut(RegionOut):
         )
 
 
-class RegionPage(BaseModel):
-    items: list[RegionOut]
-    total: int
-    limit: int
-    offset: int
-
-    @classmethod
-    def of(cls, page: Page[RegionSummary]) -> RegionPage:
-        return cls(
-            items=[RegionOut.of(r) for r in page.items],
-            total=page.total,
-            limit=page.limit,
-            offset=page.offset,
-        )
+class RegionPage(PageOut[RegionOut]):
+    pass
 
 
 class SearchHitOut(RegionOut):
@@ -138,11 +126,8 @@ class SearchHitOut(RegionOut):
         return cls(**cls.fields_of(hit.region), path=[CrumbOut.of(c) for c in hit.path])
 
 
-class SearchPage(BaseModel):
-    items: list[SearchHitOut]
-    total: int
-    limit: int
-    offset: int
+class SearchPage(PageOut[SearchHitOut]):
+    pass
 
 
 class TreeNodeOut(RegionOut):
@@ -181,7 +166,7 @@ def regions_top(
     parent: str | None = Query(None, description="List the regions under this code instead of the top."),
 ) -> RegionPage:
     """The top of your area (provinces for national users), or the regions under ``parent``."""
-    return RegionPage.of(list_children(session, caller.scope, parent, paging))
+    return RegionPage.of(list_children(session, caller.scope, parent, paging), RegionOut.of)
 
 
 @router.get("/regions/search", response_model=SearchPage)
@@ -196,12 +181,7 @@ def regions_search(
 ) -> SearchPage:
     """Find regions in your area by name; names starting with the text come first."""
     page = search_regions(session, caller.scope, q, level, paging)
-    return SearchPage(
-        items=[SearchHitOut.from_hit(h) for h in page.items],
-        total=page.total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return SearchPage.of(page, SearchHitOut.from_hit)
 
 
 @router.get("/regions/stats", response_model=list[LevelCountOut], responses=CODE_ERRORS)
@@ -238,7 +218,7 @@ def region_detail(
 @router.get("/regions/{code}/children", response_model=RegionPage, responses=CODE_ERRORS)
 def region_children(code: str, caller: Caller, session: DbSession, paging: Paging) -> RegionPage:
     """The regions directly under ``code`` that are in your area."""
-    return RegionPage.of(list_children(session, caller.scope, code, paging))
+    return RegionPage.of(list_children(session, caller.scope, code, paging), RegionOut.of)
 
 
 @router.get("/regions/{code}/tree", response_model=TreeNodeOut, responses=CODE_ERRORS)

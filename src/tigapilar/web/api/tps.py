@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field
 from tigapilar.core.csvrows import INT_MAX
 from tigapilar.tps.kinds import kind_label
 from tigapilar.tps.registry import get_tps, list_tps, summarise_tps
+from tigapilar.web.api.paging import PageOut
 from tigapilar.web.deps import Caller, DbSession, Paging
 
 router = APIRouter()
@@ -50,11 +51,8 @@ class TpsOut(BaseModel):
         return kind_label(self.kind)
 
 
-class TpsPage(BaseModel):
-    items: list[TpsOut]
-    total: int
-    limit: int
-    offset: int
+class TpsPage(PageOut[TpsOut]):
+    pass
 
 
 class SummaryRowOut(BaseModel):
@@ -90,8 +88,7 @@ def tps_list(
 ) -> TpsPage:
     """TPS in the caller's scope, ordered by village and TPS number."""
     page = list_tps(session, caller.scope, area=area, election=election, kind=kind, page=paging)
-    items = [TpsOut.model_validate(t) for t in page.items]
-    return TpsPage(items=items, total=page.total, limit=page.limit, offset=page.offset)
+    return TpsPage.of(page, TpsOut.model_validate)
 
 
 @router.get("/tps/summary", response_model=SummaryOut)

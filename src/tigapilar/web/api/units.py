@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict
 
 from tigapilar.core.csvrows import INT_MAX
 from tigapilar.organisation.units import get_unit, list_units
+from tigapilar.web.api.paging import PageOut
 from tigapilar.web.deps import Caller, DbSession, Paging
 
 router = APIRouter()
@@ -43,11 +44,8 @@ class UnitDetailOut(UnitOut):
     children: list[UnitOut]
 
 
-class UnitPage(BaseModel):
-    items: list[UnitOut]
-    total: int
-    limit: int
-    offset: int
+class UnitPage(PageOut[UnitOut]):
+    pass
 
 
 @router.get("/units", response_model=UnitPage)
@@ -69,8 +67,7 @@ def units_list(
     page = list_units(
         session, caller.scope, agency=agency, kind=kind, area=area, parent_id=parent, page=paging
     )
-    items = [UnitOut.model_validate(u) for u in page.items]
-    return UnitPage(items=items, total=page.total, limit=page.limit, offset=page.offset)
+    return UnitPage.of(page, UnitOut.model_validate)
 
 
 @router.get("/units/{unit_id}", response_model=UnitDetailOut)

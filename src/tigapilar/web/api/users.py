@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from tigapilar.accounts import service
 from tigapilar.accounts.roles import Role, role_label
 from tigapilar.accounts.service import UserFilter, UserRecord, UserUpdate
+from tigapilar.web.api.paging import PageOut
 from tigapilar.web.deps import Caller, DbSession, Paging
 
 router = APIRouter()
@@ -41,11 +42,8 @@ class UserOut(BaseModel):
     created_at: datetime
 
 
-class UserPageOut(BaseModel):
-    items: list[UserOut]
-    total: int
-    limit: int
-    offset: int
+class UserPageOut(PageOut[UserOut]):
+    pass
 
 
 class UserIn(BaseModel):
@@ -107,9 +105,7 @@ def list_users(
     page = service.list_users(
         session, caller, UserFilter(role=role, active=active, search=q, area=area), paging
     )
-    return UserPageOut(
-        items=[user_out(r) for r in page.items], total=page.total, limit=page.limit, offset=page.offset
-    )
+    return UserPageOut.of(page, user_out)
 
 
 @router.post("/users", status_code=201)
