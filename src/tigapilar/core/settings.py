@@ -20,6 +20,12 @@ class Settings:
     login_max_failures: int = 5
     login_window_seconds: int = 300
     session_hours: int = 12
+    # Directory of configuration overrides (categories, election calendar, ...); None: shipped files.
+    config_dir: Path | None = None
+    # Attachments (photos, files) sent with reports: per-file limit, in bytes.
+    max_attachment_bytes: int = 10 * 1024 * 1024
+    # Shared secret that SMS gateways send with every message (empty: the SMS webhook is off).
+    sms_gateway_secret: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -36,6 +42,9 @@ class Settings:
             login_max_failures=int(env.get("TIGAPILAR_LOGIN_MAX_FAILURES", "5")),
             login_window_seconds=int(env.get("TIGAPILAR_LOGIN_WINDOW_SECONDS", "300")),
             session_hours=int(env.get("TIGAPILAR_SESSION_HOURS", "12")),
+            config_dir=Path(env["TIGAPILAR_CONFIG_DIR"]) if env.get("TIGAPILAR_CONFIG_DIR") else None,
+            max_attachment_bytes=int(env.get("TIGAPILAR_MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024))),
+            sms_gateway_secret=env.get("TIGAPILAR_SMS_GATEWAY_SECRET", ""),
         )
 
 

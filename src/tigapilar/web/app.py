@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from tigapilar import __version__
 from tigapilar.core.settings import Settings
+from tigapilar.reports.intake import Intake
 from tigapilar.storage.db import Database
 from tigapilar.storage.migrate import upgrade
+from tigapilar.storage.models.base import utcnow
 from tigapilar.web.api import api_router
 from tigapilar.web.apidocs import install_api_docs
 from tigapilar.web.errors import install_error_handlers
+from tigapilar.web.openrosa import openrosa_router
 from tigapilar.web.pages import pages_router
 from tigapilar.web.pages.rendering import STATIC_DIR
 
@@ -35,9 +41,17 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.database = database
+
+    def now() -> datetime:
+        # Tests set app.state.clock to move time without sleeping; the intake follows it too.
+        clock: Callable[[], datetime] | None = getattr(app.state, "clock", None)
+        return clock() if clock is not None else utcnow()
+
+    app.state.intake = Intake(database, settings, clock=now)
     install_error_handlers(app)
     app.include_router(api_router)
     install_api_docs(app, OPENAPI_URL)
+    app.include_router(openrosa_router)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -24,6 +24,7 @@ from tigapilar.accounts.tokens import principal_for_token
 from tigapilar.core.errors import TigapilarError
 from tigapilar.core.pagination import PageRequest
 from tigapilar.core.settings import Settings
+from tigapilar.reports.intake import Intake
 from tigapilar.storage.db import Database
 from tigapilar.storage.models.base import utcnow
 
@@ -83,6 +84,15 @@ def request_time(request: Request) -> datetime:
 
 
 Now = Annotated[datetime, Depends(request_time)]
+
+
+def get_intake(request: Request) -> Intake:
+    """The report intake pipeline shared by every channel (one per app, see ``create_app``)."""
+    intake: Intake = request.app.state.intake
+    return intake
+
+
+IntakeDep = Annotated[Intake, Depends(get_intake)]
 
 
 def credentials(request: Request) -> tuple[str | None, bool]:

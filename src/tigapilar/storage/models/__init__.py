@@ -7,16 +7,22 @@ from tigapilar.storage.models.accounts import ApiToken, LoginFailure, User, User
 from tigapilar.storage.models.base import Base, RegionCode
 from tigapilar.storage.models.organisation import Officer, OfficerVillage, Unit, UnitArea
 from tigapilar.storage.models.regions import Region
+from tigapilar.storage.models.reports import Attachment, Inbound, Report, ReportEvent, ReportSubmission
 from tigapilar.storage.models.tps import Tps
 
 __all__ = [
     "ApiToken",
+    "Attachment",
     "Base",
+    "Inbound",
     "LoginFailure",
     "Officer",
     "OfficerVillage",
     "Region",
     "RegionCode",
+    "Report",
+    "ReportEvent",
+    "ReportSubmission",
     "Tps",
     "Unit",
     "UnitArea",

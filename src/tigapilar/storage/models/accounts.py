@@ -17,6 +17,8 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(60), unique=True)
     full_name: Mapped[str] = mapped_column(String(160))
     password_hash: Mapped[str] = mapped_column(String(200))
+    # MD5(username:realm:password) for HTTP Digest, which ODK Collect uses; set with the password.
+    digest_ha1: Mapped[str | None] = mapped_column(String(32))
     # field_officer | analyst | commander | partner | admin
     role: Mapped[str] = mapped_column(String(20))
     # National users see everything; everyone else sees only the regions in user_area.

@@ -1,0 +1,7 @@
+"""API: placeholder, filled in by the field-reports work (issue 3)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
