@@ -17,14 +17,20 @@ class Permission(StrEnum):
     VIEW_PERSONAL_DATA = "view_personal_data"  # officers' phone, NRP/NIP; reporters' identity
     MANAGE_USERS = "manage_users"
     IMPORT_DATA = "import_data"
+    SUBMIT_REPORTS = "submit_reports"  # field reports on any channel
+    VERIFY_REPORTS = "verify_reports"  # verify, reject, merge, follow up; the review queue
 
+
+_REPORTING = frozenset({Permission.SUBMIT_REPORTS})
+_VERIFYING = frozenset({Permission.VIEW_PERSONAL_DATA, Permission.SUBMIT_REPORTS, Permission.VERIFY_REPORTS})
 
 _GRANTS: dict[Role, frozenset[Permission]] = {
-    Role.FIELD_OFFICER: frozenset(),
-    Role.ANALYST: frozenset({Permission.VIEW_PERSONAL_DATA}),
-    Role.COMMANDER: frozenset({Permission.VIEW_PERSONAL_DATA}),
+    Role.FIELD_OFFICER: _REPORTING,
+    Role.ANALYST: _VERIFYING,
+    Role.COMMANDER: _VERIFYING,
+    # Partners read; locations are blurred to kecamatan and reporters are hidden from them.
     Role.PARTNER: frozenset(),
-    Role.ADMIN: frozenset({Permission.VIEW_PERSONAL_DATA, Permission.MANAGE_USERS, Permission.IMPORT_DATA}),
+    Role.ADMIN: _VERIFYING | {Permission.MANAGE_USERS, Permission.IMPORT_DATA},
 }
 
 ROLE_LABELS_ID = {

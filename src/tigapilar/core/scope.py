@@ -38,13 +38,15 @@ class Scope:
             return True
         return any(c.startswith(code + ".") for c in self.codes)
 
-    def clause(self, column: InstrumentedAttribute[str] | ColumnElement[str]) -> ColumnElement[bool]:
+    def clause(
+        self, column: InstrumentedAttribute[str] | InstrumentedAttribute[str | None] | ColumnElement[str]
+    ) -> ColumnElement[bool]:
         """SQL condition true for rows whose region code column lies inside this scope.
 
         One half-open range per code, ``c <= code < c + '/'``: since '.' < '/' < digits, it holds
-        exactly ``c`` and the codes below it, and a B-tree index serves it on SQLite and on
-        PostgreSQL (code columns use the "C" collation there). An equality OR-ed with the range
-        made SQLite's planner give up the index and scan every row.
+        exactly ``c`` and the codes below it (never NULL, unless national), and a B-tree index
+        serves it on SQLite and on PostgreSQL (code columns use the "C" collation there). An
+        equality OR-ed with the range made SQLite's planner give up the index and scan every row.
         """
         if self.national:
             return true()

@@ -193,6 +193,13 @@ class Intake:
             raise RuntimeError("submission key vanished after a unique-key conflict")
         return earlier
 
+    @staticmethod
+    def _note_key(inbound: Inbound, submission: Submission) -> None:
+        """Record the key read from the payload (channels journal before they can read it)."""
+        if submission.external_id:
+            inbound.external_id = submission.external_id[:160]
+        inbound.content_hash = submission.content_hash
+
     def _earlier(self, inbound_id: int, submission: Submission) -> IntakeResult | None:
         """The answer for a submission whose key was seen before, or None if it is new."""
         with self.database.session() as session:
@@ -205,6 +212,7 @@ class Intake:
             if key is None:
                 return None
             inbound = session.get_one(Inbound, inbound_id)
+            self._note_key(inbound, submission)
             inbound.report_id = key.report_id
             if key.content_hash != submission.content_hash:
                 inbound.state = "conflict"
@@ -224,6 +232,7 @@ class Intake:
         self, session: Session, inbound_id: int, submitter: Submitter, submission: Submission
     ) -> IntakeResult:
         inbound = session.get_one(Inbound, inbound_id)
+        self._note_key(inbound, submission)
         check = check_draft(
             session,
             submission.draft,

@@ -40,6 +40,9 @@ class Inbound(Base):
     body: Mapped[bytes] = deferred(mapped_column(LargeBinary))
     # The client's own id for the submission (ODK instanceID, API client id, SMS message id).
     external_id: Mapped[str | None] = mapped_column(String(160))
+    # The submission's content hash as its channel computed it, kept so that a report accepted
+    # after review answers the sender's later retries as a duplicate, not as a conflict.
+    content_hash: Mapped[str | None] = mapped_column(String(64))
     # Who may review it: the village it names when that could be read, else the sender's area;
     # NULL only when neither is known (then national reviewers see it).
     area_code: Mapped[str | None] = mapped_column(RegionCode())

@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("content_type", sa.String(length=120), nullable=True),
         sa.Column("body", sa.LargeBinary(), nullable=True),
         sa.Column("external_id", sa.String(length=160), nullable=True),
+        sa.Column("content_hash", sa.String(length=64), nullable=True),
         sa.Column(
             "area_code",
             sa.String(length=13).with_variant(sa.String(length=13, collation="C"), "postgresql"),

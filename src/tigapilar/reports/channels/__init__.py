@@ -1,0 +1,1 @@
+"""Channel adapters: each reads its own payloads (ODK XML, coded SMS) into a ``Submission``."""
