@@ -33,6 +33,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -43,14 +44,20 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from conftest import Account, make_account
+from support.clock import Clock
 from tigapilar.accounts import passwords
 from tigapilar.accounts.tokens import issue_token
+from tigapilar.core.scope import Scope
+from tigapilar.core.settings import Settings
 from tigapilar.organisation.officers import OfficerSpec, create_officers
 from tigapilar.organisation.units import UnitSpec, create_units
 from tigapilar.regions.catalog import load_catalog
 from tigapilar.regions.codes import ancestors_of, level_of, parent_of
+from tigapilar.reports.attachments import IncomingFile
+from tigapilar.reports.draft import Problem, ReportDraft
+from tigapilar.reports.intake import Envelope, Intake, Submission, Submitter
 from tigapilar.storage.db import Database
-from tigapilar.storage.models import Region, Tps, User
+from tigapilar.storage.models import Attachment, Region, Tps, User
 from tigapilar.tps.registry import add_tps_rows
 from tigapilar.web.deps import SESSION_COOKIE
 
@@ -159,6 +166,18 @@ SAMPLE_USERS = (
     "kapolda.kaltim",
 )
 OTHERS_TOKEN = "skrip-rahasia-balikpapan"  # an API token of another user: nobody may ever see it
+# Field reports: (marker, desa, sender account or None, officer name, community source's name). The
+# marker is the title; the source's name is personal data. The field officer sent the first one.
+REPORT_ROWS = [
+    ("rpt-fo", FO_VILLAGE, "bhabin.rawamakmur", "Agus Salim", "saksi-fo"),
+    ("rpt-fo-babinsa", FO_VILLAGE, None, "Budi Santoso", "saksi-babinsa"),
+    ("rpt-next", NEXT_VILLAGE, None, "Fajar Nugroho", "saksi-next"),
+    ("rpt-seberang", "64.72.02.1001", "analis.samarinda", None, "saksi-seberang"),
+    ("rpt-bpp", BPP_VILLAGE, "bhabin.manggar", "Gita Permata", "saksi-bpp"),
+    ("rpt-kukar", KUKAR, None, None, "saksi-kukar"),
+]
+# Payloads waiting for review: (marker, area code). None: nobody knows where (national reviewers only).
+INBOUND_ROWS = [("kiriman-fo", FO_VILLAGE), ("kiriman-bpp", BPP_VILLAGE), ("kiriman-tanpa-wilayah", None)]
 
 
 @dataclass(frozen=True)
@@ -187,6 +206,16 @@ class Person:
     @property
     def admin(self) -> bool:
         return self.role == "admin"
+
+    @property
+    def verifies(self) -> bool:
+        """May verify reports and work the review queue (the rule of the issue, written out here)."""
+        return self.role in {"analyst", "commander", "admin"}
+
+    @property
+    def blurred(self) -> bool:
+        """Sees report locations only down to the kecamatan."""
+        return self.role == "partner"
 
 
 CALLERS = [
@@ -255,6 +284,23 @@ class UserRecord:
     person: Person
 
 
+@dataclass(frozen=True)
+class ReportRecord:
+    id: int
+    marker: str
+    desa_code: str
+    sender: str | None
+    source_name: str
+    attachment_id: int
+
+
+@dataclass(frozen=True)
+class InboundRecord:
+    id: int
+    marker: str
+    area_code: str | None
+
+
 @dataclass
 class World:
     regions: dict[str, str]  # code -> official name, all of Kaltim
@@ -263,6 +309,8 @@ class World:
     officers: dict[int, OfficerRecord]
     users: dict[int, UserRecord]
     accounts: dict[str, Account]  # username -> account with a token
+    reports: dict[int, ReportRecord] = field(default_factory=dict)
+    inbound: dict[int, InboundRecord] = field(default_factory=dict)
 
     def unit(self, code: str) -> UnitRecord:
         return next(u for u in self.units.values() if u.code == code)
@@ -289,6 +337,17 @@ class World:
             officer.unit_id is not None and self.unit_visible(caller, self.units[officer.unit_id])
         )
 
+    def report_visible(self, caller: Person, report: ReportRecord) -> bool:
+        return caller.covers(report.desa_code)
+
+    def reporter_visible(self, caller: Person, report: ReportRecord) -> bool:
+        return self.report_visible(caller, report) and (caller.personal or report.sender == caller.username)
+
+    def inbound_visible(self, caller: Person, row: InboundRecord) -> bool:
+        if not caller.verifies:
+            return False
+        return caller.national if row.area_code is None else caller.covers(row.area_code)
+
     def user_visible(self, caller: Person, user: UserRecord) -> bool:
         """Accounts an admin may see: every area inside the admin's scope; national ones: national admins."""
         if not caller.admin:
@@ -299,8 +358,45 @@ class World:
         return not user.person.national and bool(areas) and all(caller.covers(a) for a in areas)
 
 
+def seed_reports(db: Database, settings: Settings, world: World, kukar_village: str) -> None:
+    """Reports and review-queue payloads, made through the real intake (journal, checks, keys)."""
+    intake = Intake(db, settings, clock=Clock(datetime(2024, 11, 20, 4, 0, tzinfo=UTC)))
+    for marker, desa, sender, officer, source in REPORT_ROWS:
+        desa = kukar_village if desa == KUKAR else desa
+        user_id = world.accounts[sender].user_id if sender else None
+        officer_id = world.officer(officer).id if officer else None
+        draft = ReportDraft(
+            desa,
+            "politik_uang",
+            2,
+            f"Uraian {marker}",
+            title=marker,
+            source_kind="community",
+            source_name=source,
+            lat=-0.5,
+            lng=117.1,
+        )
+        inbound = intake.journal(Envelope(channel="api", body=marker.encode(), user_id=user_id))
+        photo = IncomingFile(f"{marker}.jpg", "image/jpeg", marker.encode())
+        submitter = Submitter(user_id, officer_id, None, Scope.everything())
+        result = intake.process(inbound, submitter, Submission("api", draft, marker, marker, files=[photo]))
+        assert result.report_id is not None, result.problems
+        with db.session() as session:
+            attachment = session.scalars(
+                select(Attachment.id).where(Attachment.report_id == result.report_id)
+            ).one()
+        world.reports[result.report_id] = ReportRecord(
+            result.report_id, marker, desa, sender, source, attachment
+        )
+    for marker, area in INBOUND_ROWS:
+        inbound = intake.journal(Envelope(channel="sms", body=marker.encode(), area_code=area))
+        problem = Problem("body", "sms.bad_syntax", f"unreadable {marker}", f"tidak terbaca {marker}")
+        intake.reject(inbound, [problem], area)
+        world.inbound[inbound] = InboundRecord(inbound, marker, area)
+
+
 @pytest.fixture
-def world(db: Database, monkeypatch: pytest.MonkeyPatch) -> World:
+def world(db: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> World:
     monkeypatch.setattr(passwords, "_hasher", CHEAP_HASHER)
     with db.session() as session:
         load_catalog(session, [PROVINCE])
@@ -352,7 +448,9 @@ def world(db: Database, monkeypatch: pytest.MonkeyPatch) -> World:
             o.id: OfficerRecord(o.id, o.name, o.nrp, o.nip, o.phone, o.unit_id, o.pillar, villages_of[o.name])
             for o in officers
         }
-    return World(regions, tps, unit_records, officer_records, users, accounts)
+    seeded = World(regions, tps, unit_records, officer_records, users, accounts)
+    seed_reports(db, settings, seeded, kukar_village)
+    return seeded
 
 
 # --- what a caller must never read ---------------------------------------------------------------
@@ -410,6 +508,13 @@ def forbidden_markers(world: World, caller: Person) -> dict[str, str]:
             referenced.update((unit.code, unit.name))
     for user in world.users.values():
         sort(user.person == caller or world.user_visible(caller, user), (user.person.username,), "account")
+    for r in world.reports.values():
+        sort(world.report_visible(caller, r), (r.marker,), f"report {r.marker}")
+        sort(world.reporter_visible(caller, r), (r.source_name,), f"the source of report {r.marker}")
+        if r.sender and world.reporter_visible(caller, r):  # who sent it is part of the report's record
+            referenced.add(r.sender)
+    for row in world.inbound.values():
+        sort(world.inbound_visible(caller, row), (row.marker,), f"inbound payload {row.marker}")
     forbidden[OTHERS_TOKEN] = "another user's API token"
     for marker in referenced:
         forbidden.pop(marker, None)
@@ -854,6 +959,113 @@ def check_user_detail(p: Probe) -> None:
             p.fail(url, f"answered account {body['username']}")
 
 
+# --- field reports and the review queue ------------------------------------------------------------
+
+
+def _visible_reports(p: Probe) -> list[ReportRecord]:
+    return [r for r in p.world.reports.values() if p.world.report_visible(p.caller, r)]
+
+
+def _check_report_item(p: Probe, url: str, item: dict[str, Any]) -> None:
+    record = p.world.reports[item["id"]]
+    if p.caller.blurred:
+        hidden = (item["desa_code"], item["lat"], item["lng"], item["tps_id"])
+        if hidden != (None, None, None, None) or item["area_code"] != record.desa_code[:8]:
+            p.fail(url, f"report {record.marker}: location not blurred for a partner: {item}")
+    elif item["desa_code"] != record.desa_code or item["lat"] is None:
+        p.fail(url, f"report {record.marker}: location missing for a caller allowed to see it")
+    if (item["reporter"] is not None) != p.world.reporter_visible(p.caller, record):
+        p.fail(url, f"report {record.marker}: reporter shown={item['reporter'] is not None}, wrong")
+
+
+def check_reports(p: Probe) -> None:
+    url = f"{API}/reports?{ALL}"
+    for item in p.page(url, {r.id for r in _visible_reports(p)}, what="reports"):
+        _check_report_item(p, url, item)
+    for code in PROBE_CODES:
+        url = f"{API}/reports?area={code}&{ALL}"
+        if p.caller.blurred and level_of(code) > 3:
+            p.get(url, status=422)  # a desa filter would reveal which reports are in that desa
+            continue
+        expected = {r.id for r in _visible_reports(p) if inside(code, r.desa_code)}
+        p.filtered(url, expected, "reports")
+
+
+def check_report_categories(p: Probe) -> None:
+    body = p.get(f"{API}/reports/categories")
+    if body is not None and not body["categories"]:
+        p.fail(f"{API}/reports/categories", "no categories")
+
+
+def check_report_detail(p: Probe) -> None:
+    for record in p.world.reports.values():
+        url = f"{API}/reports/{record.id}"
+        if not p.world.report_visible(p.caller, record):
+            p.like(url, f"{API}/reports/{UNKNOWN_ID}")
+            continue
+        body = p.get(url)
+        if body is None:
+            continue
+        _check_report_item(p, url, body["report"])
+        attachments = [a["id"] for a in body["attachments"]]
+        if attachments != ([] if p.caller.blurred else [record.attachment_id]):
+            p.fail(url, f"attachments {attachments} for report {record.marker}")
+
+
+def check_report_attachment(p: Probe) -> None:
+    for record in p.world.reports.values():
+        url = f"{API}/reports/{record.id}/attachments/{record.attachment_id}"
+        unknown = f"{API}/reports/{record.id}/attachments/{UNKNOWN_ID}"
+        if not p.world.report_visible(p.caller, record):
+            p.like(url, f"{API}/reports/{UNKNOWN_ID}/attachments/{UNKNOWN_ID}")
+        elif p.caller.blurred:
+            p.like(url, unknown)
+        else:
+            status, text = p.fetch(url)
+            if (status, text) != (200, record.marker):
+                p.fail(url, f"answered {status} {text[:80]!r}, expected the attachment's bytes")
+
+
+def check_report_duplicates(p: Probe) -> None:
+    for record in p.world.reports.values():
+        url = f"{API}/reports/{record.id}/duplicates"
+        if not p.world.report_visible(p.caller, record):
+            p.like(
+                url, f"{API}/reports/{UNKNOWN_ID}/duplicates", status=403 if not p.caller.verifies else 404
+            )
+            continue
+        if not p.caller.verifies:
+            p.get(url, status=403)
+            continue
+        body = p.get(url)
+        visible = {r.id for r in _visible_reports(p)}
+        for suggestion in body or []:
+            if suggestion["report_id"] not in visible:
+                p.fail(url, f"suggested report {suggestion['report_id']} outside the scope")
+
+
+def check_inbound(p: Probe) -> None:
+    url = f"{API}/inbound?{ALL}"
+    if not p.caller.verifies:
+        p.get(url, status=403)
+        return
+    expected = {r.id for r in p.world.inbound.values() if p.world.inbound_visible(p.caller, r)}
+    p.page(url, expected, what="inbound payloads")
+
+
+def check_inbound_detail(p: Probe) -> None:
+    for row in p.world.inbound.values():
+        url = f"{API}/inbound/{row.id}"
+        if not p.caller.verifies:
+            p.get(url, status=403)
+        elif not p.world.inbound_visible(p.caller, row):
+            p.like(url, f"{API}/inbound/{UNKNOWN_ID}")
+        else:
+            body = p.get(url)
+            if body is not None and body["body_text"] != row.marker:
+                p.fail(url, f"body {body['body_text']!r}, expected {row.marker!r}")
+
+
 # OpenAPI path -> its check. A new GET endpoint fails the matrix until it is added here.
 CHECKS: dict[str, Callable[[Probe], None]] = {
     f"{API}/auth/me": check_me,
@@ -874,6 +1086,13 @@ CHECKS: dict[str, Callable[[Probe], None]] = {
     f"{API}/officers/{{officer_id}}": check_officer_detail,
     f"{API}/users": check_users,
     f"{API}/users/{{user_id}}": check_user_detail,
+    f"{API}/reports": check_reports,
+    f"{API}/reports/categories": check_report_categories,
+    f"{API}/reports/{{report_id}}": check_report_detail,
+    f"{API}/reports/{{report_id}}/attachments/{{attachment_id}}": check_report_attachment,
+    f"{API}/reports/{{report_id}}/duplicates": check_report_duplicates,
+    f"{API}/inbound": check_inbound,
+    f"{API}/inbound/{{inbound_id}}": check_inbound_detail,
 }
 
 
