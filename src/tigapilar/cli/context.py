@@ -85,6 +85,7 @@ def _describe(detail: dict[str, Any]) -> str:
     """One error detail as a line a person reads: ``line 3, column kind: reason`` or ``field: reason``."""
     reason = detail.get("reason") or detail.get("message") or ""
     where = [f"{key} {detail[key]}" for key in ("line", "column") if detail.get(key) not in (None, "")]
-    if detail.get("field"):
-        where.append(str(detail["field"]))
+    for key in ("field", "place"):
+        if detail.get(key):
+            where.append(str(detail[key]))
     return f"{', '.join(where)}: {reason}" if where else str(reason or detail)

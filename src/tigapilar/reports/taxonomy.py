@@ -40,19 +40,21 @@ class TaxonomyConfig(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        codes = [c.code for c in self.category]
-        _refuse_repeats("category code", codes)
-        _refuse_repeats("SMS code", [s.upper() for c in self.category for s in c.sms])
+        problems = [
+            *_repeats("category code", [c.code for c in self.category]),
+            *_repeats("SMS code", [s.upper() for c in self.category for s in c.sms]),
+        ]
         levels = sorted(s.level for s in self.severity)
         if levels != list(range(1, len(levels) + 1)):
-            raise ValueError(f"severity levels must be 1..n without gaps, got {levels}")
+            problems.append(f"severity levels must be 1..n without gaps, got {levels}")
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
 
-def _refuse_repeats(what: str, values: list[str]) -> None:
+def _repeats(what: str, values: list[str]) -> list[str]:
     repeated = sorted({v for v in values if values.count(v) > 1})
-    if repeated:
-        raise ValueError(f"{what}(s) used twice: {', '.join(repeated)}")
+    return [f"{what}(s) used twice: {', '.join(repeated)}"] if repeated else []
 
 
 @dataclass(frozen=True)

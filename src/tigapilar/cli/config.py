@@ -1,0 +1,53 @@
+"""CLI: check the configuration files (categories, election calendar) before putting them in force."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from tigapilar.cli.context import reports_errors
+from tigapilar.core.configfiles import config_source, parse_config
+from tigapilar.core.settings import Settings
+from tigapilar.elections.calendar import CALENDAR_FILE, CalendarConfig
+from tigapilar.reports.taxonomy import TAXONOMY_FILE, TaxonomyConfig
+
+# (package that ships the default, file name, model): every configuration file tigapilar reads.
+CONFIG_FILES = [
+    ("tigapilar.reports", TAXONOMY_FILE, TaxonomyConfig),
+    ("tigapilar.elections", CALENDAR_FILE, CalendarConfig),
+]
+
+
+@click.group()
+def config() -> None:
+    """Configuration kept as data: report categories, the election calendar."""
+
+
+@config.command("check")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Directory of overrides to check (default: TIGAPILAR_CONFIG_DIR).",
+)
+@reports_errors
+def check(directory: Path | None) -> None:
+    """Validate every configuration file in force; exit 1 with each problem and its place if one is wrong."""
+    directory = directory or Settings.from_env().config_dir
+    for package, name, model in CONFIG_FILES:
+        label, text = config_source(package, name, directory)
+        parse_config(label, text, model)
+        click.echo(f"ok  {label}")
+
+
+@config.command("export")
+@click.argument("name", type=click.Choice([name for _, name, _ in CONFIG_FILES]))
+def export(name: str) -> None:
+    """Print a shipped file to start an override from (redirect it into your config directory)."""
+    package = next(p for p, n, _ in CONFIG_FILES if n == name)
+    click.echo(config_source(package, name, None)[1], nl=False)
+
+
+COMMANDS: list[click.Command] = [config]
