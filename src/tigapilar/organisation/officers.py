@@ -317,10 +317,6 @@ def check_pillar(pillar: str) -> str:
     return code
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def list_officers(
     session: Session,
     principal: Principal,
@@ -348,7 +344,7 @@ def list_officers(
     if area:
         query = query.where(officer_visible(Scope.of([validate_code(area)])))
     if q and q.strip():
-        query = query.where(Officer.name.ilike(f"%{_escape_like(q.strip())}%", escape="\\"))
+        query = query.where(Officer.name.icontains(q.strip(), autoescape=True))
     if active is not None:
         query = query.where(Officer.active.is_(active))
     result: Page[Officer] = paginate(session, query.order_by(Officer.name, Officer.id), page or PageRequest())

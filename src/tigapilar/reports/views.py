@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import Session
 
 from tigapilar.accounts.principal import Principal
@@ -163,11 +163,11 @@ def filtered_reports(principal: Principal, filters: ReportFilter) -> Select[Repo
     if filters.occurred_to is not None:
         query = query.where(Report.occurred_at < filters.occurred_to)
     if filters.text and filters.text.strip():
-        pattern = f"%{_escape_like(filters.text.strip().lower())}%"
+        text = filters.text.strip()
         query = query.where(
             or_(
-                func.lower(Report.title).like(pattern, escape="\\"),
-                func.lower(Report.description).like(pattern, escape="\\"),
+                Report.title.icontains(text, autoescape=True),
+                Report.description.icontains(text, autoescape=True),
             )
         )
     return query.order_by(Report.received_at.desc(), Report.id.desc())
@@ -306,7 +306,3 @@ def report_views(session: Session, principal: Principal, reports: list[Report]) 
             )
         )
     return views
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
