@@ -174,6 +174,13 @@ class Intake:
             self._needs_review(session, inbound_id, problems, area_code)
         return IntakeResult(Outcome.NEEDS_REVIEW, inbound_id, problems=problems)
 
+    def answered(self, inbound_id: int, reply: str) -> None:
+        """Close a payload that was a question, not a report (an SMS asking for help or a status)."""
+        with self.database.session() as session:
+            inbound = session.get_one(Inbound, inbound_id)
+            inbound.state = "answered"
+            inbound.pesan = reply[:4000]
+
     # -- 3. check and create ---------------------------------------------------------------------
 
     def process(self, inbound_id: int, submitter: Submitter, submission: Submission) -> IntakeResult:

@@ -25,7 +25,16 @@ from tigapilar.reports.intake import Intake, IntakeResult, Outcome, Submission, 
 from tigapilar.storage.models import Inbound, Officer
 
 OPEN_STATES = ("needs_review", "conflict")
-STATES = ("received", "accepted", "duplicate", "conflict", "needs_review", "corrected", "discarded")
+STATES = (
+    "received",
+    "accepted",
+    "duplicate",
+    "conflict",
+    "needs_review",
+    "corrected",
+    "discarded",
+    "answered",
+)
 
 
 @dataclass(frozen=True)

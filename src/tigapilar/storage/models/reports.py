@@ -46,7 +46,7 @@ class Inbound(Base):
     # Who may review it: the village it names when that could be read, else the sender's area;
     # NULL only when neither is known (then national reviewers see it).
     area_code: Mapped[str | None] = mapped_column(RegionCode())
-    # received | accepted | duplicate | conflict | needs_review | corrected | discarded
+    # received | accepted | duplicate | conflict | needs_review | corrected | discarded | answered
     state: Mapped[str] = mapped_column(String(14), default="received")
     error_code: Mapped[str | None] = mapped_column(String(60))
     error_message: Mapped[str | None] = mapped_column(Text)  # English, for logs and analysts
