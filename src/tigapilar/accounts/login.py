@@ -90,7 +90,7 @@ def authenticate(
     limits = limits or LoginLimits()
     name = normalise_username(username)[:_USERNAME_WIDTH]
     address = (address or "unknown")[:_ADDRESS_WIDTH]
-    _refuse_if_limited(session, name, address, now, limits)
+    refuse_if_limited(session, name, address, now, limits)
 
     user = session.scalar(select(User).where(User.username == name))
     known = user if user is not None and user.active else None
@@ -106,7 +106,7 @@ def authenticate(
     return known
 
 
-def _refuse_if_limited(session: Session, name: str, address: str, now: datetime, limits: LoginLimits) -> None:
+def refuse_if_limited(session: Session, name: str, address: str, now: datetime, limits: LoginLimits) -> None:
     since = now - limits.window
     for column, value, limit in (
         (LoginFailure.username, name, limits.max_failures),

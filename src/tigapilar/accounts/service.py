@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from tigapilar.accounts.access import can_manage, check_grant, manageable, require_manager
 from tigapilar.accounts.areas import Area, officer_villages, unknown_codes
+from tigapilar.accounts.digest import digest_ha1
 from tigapilar.accounts.login import authenticate
 from tigapilar.accounts.passwords import hash_password, validate_password
 from tigapilar.accounts.principal import Principal
@@ -148,6 +149,8 @@ def create_user(
         username=name,
         full_name=full,
         password_hash=hash_password(password),
+        # HTTP Digest (ODK Collect) cannot use the Argon2 hash; it needs this, set with the password.
+        digest_ha1=digest_ha1(name, password),
         role=checked_role.value,
         national=national,
         officer_id=officer_id,
@@ -261,6 +264,7 @@ def set_password(session: Session, principal: Principal, user_id: int, password:
     user = _visible_user(session, principal, user_id)
     validate_password(password, user.username)
     user.password_hash = hash_password(password)
+    user.digest_ha1 = digest_ha1(user.username, password)
     revoke_user_tokens(session, user.id, kind=SESSION)
     session.flush()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from pydantic import BaseModel
 
 from tigapilar.cli.context import reports_errors
 from tigapilar.core.configfiles import config_source, parse_config
@@ -13,7 +14,7 @@ from tigapilar.elections.calendar import CALENDAR_FILE, CalendarConfig
 from tigapilar.reports.taxonomy import TAXONOMY_FILE, TaxonomyConfig
 
 # (package that ships the default, file name, model): every configuration file tigapilar reads.
-CONFIG_FILES = [
+CONFIG_FILES: list[tuple[str, str, type[BaseModel]]] = [
     ("tigapilar.reports", TAXONOMY_FILE, TaxonomyConfig),
     ("tigapilar.elections", CALENDAR_FILE, CalendarConfig),
 ]

@@ -60,6 +60,8 @@ def serve(host: str, port: int, reload: bool, forwarded_allow_ips: str, log_leve
         proxy_headers=True,
         forwarded_allow_ips=forwarded_allow_ips,
         log_level=log_level,
+        # The app sets Date itself (OpenRosa needs it on every answer); uvicorn's would be a second one.
+        date_header=False,
     )
 
 

@@ -63,11 +63,15 @@ def file_problems(files: list[IncomingFile], max_bytes: int) -> list[Problem]:
                 Problem(
                     "attachments",
                     "report.attachment_too_large",
-                    f"Attachment {f.safe_name} is larger than {max_bytes // (1024 * 1024)} MB.",
-                    f"Lampiran {f.safe_name} lebih dari {max_bytes // (1024 * 1024)} MB.",
+                    f"Attachment {f.safe_name} is larger than {_size(max_bytes)}.",
+                    f"Lampiran {f.safe_name} lebih dari {_size(max_bytes)}.",
                 )
             )
     return problems
+
+
+def _size(limit: int) -> str:
+    return f"{limit / (1024 * 1024):g} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
 
 
 class AttachmentStore:

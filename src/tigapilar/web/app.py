@@ -16,6 +16,7 @@ from tigapilar.storage.migrate import upgrade
 from tigapilar.storage.models.base import utcnow
 from tigapilar.web.api import api_router
 from tigapilar.web.apidocs import install_api_docs
+from tigapilar.web.dateheader import DateHeaderMiddleware
 from tigapilar.web.errors import install_error_handlers
 from tigapilar.web.openrosa import openrosa_router
 from tigapilar.web.pages import pages_router
@@ -54,4 +55,5 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(openrosa_router)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(DateHeaderMiddleware)
     return app
