@@ -1066,6 +1066,89 @@ def check_inbound_detail(p: Probe) -> None:
                 p.fail(url, f"body {body['body_text']!r}, expected {row.marker!r}")
 
 
+# --- pages and ODK routes that show reports or villages (hidden from the OpenAPI document) -------
+
+
+def _page(p: Probe, url: str, status: int) -> str:
+    code, text = p.fetch(url, cookie=True)
+    if code != status:
+        p.fail(url, f"answered {code}, expected {status}: {text[:200]}")
+    return text
+
+
+def check_report_list_page(p: Probe) -> None:
+    text = _page(p, "/laporan?limit=1000", 200)
+    for record in _visible_reports(p):
+        if record.marker not in text:
+            p.fail("/laporan", f"report {record.marker} in scope is not listed")
+
+
+def check_report_detail_page(p: Probe) -> None:
+    for record in p.world.reports.values():
+        url = f"/laporan/{record.id}"
+        if not p.world.report_visible(p.caller, record):
+            _page(p, url, 404)
+            continue
+        text = _page(p, url, 200)
+        if record.marker not in text:
+            p.fail(url, f"report {record.marker} not shown")
+        if p.caller.blurred and (record.desa_code in text or p.world.regions[record.desa_code] in text):
+            p.fail(url, f"the desa of report {record.marker} is shown to a partner")
+
+
+def check_report_form_page(p: Probe) -> None:
+    _page(p, "/laporan/baru", 403 if p.caller.blurred else 200)
+
+
+def check_verification_queue_page(p: Probe) -> None:
+    text = _page(p, "/laporan/antrean", 200 if p.caller.verifies else 403)
+    for record in _visible_reports(p) if p.caller.verifies else ():
+        if record.marker not in text:
+            p.fail("/laporan/antrean", f"new report {record.marker} in scope is not in the queue")
+
+
+def check_review_queue_page(p: Probe) -> None:
+    text = _page(p, "/laporan/tinjau", 200 if p.caller.verifies else 403)
+    for row in p.world.inbound.values():
+        if p.world.inbound_visible(p.caller, row) and row.marker not in text:
+            p.fail("/laporan/tinjau", f"payload {row.marker} in scope is not in the queue")
+
+
+def check_review_detail_page(p: Probe) -> None:
+    for row in p.world.inbound.values():
+        url = f"/laporan/tinjau/{row.id}"
+        if not p.caller.verifies:
+            _page(p, url, 403)
+        elif not p.world.inbound_visible(p.caller, row):
+            _page(p, url, 404)
+        elif row.marker not in _page(p, url, 200):
+            p.fail(url, f"payload {row.marker} not shown")
+
+
+def check_odk_form_and_villages(p: Probe) -> None:
+    """ODK Collect's form list, form, manifest and the villages offered (``desa.csv``)."""
+    status, listing = p.fetch("/odk/formList")
+    if p.caller.blurred:  # partners do not submit
+        if status != 403:
+            p.fail("/odk/formList", f"answered {status} to a partner")
+        return
+    found = re.search(r"<formID>([^<]+)</formID>", listing)
+    if status != 200 or found is None:
+        p.fail("/odk/formList", f"answered {status} without a form: {listing[:200]}")
+        return
+    form = found.group(1)
+    for url in (f"/odk/forms/{form}/form.xml", f"/odk/forms/{form}/manifest"):
+        if p.fetch(url)[0] != 200:
+            p.fail(url, "not served")
+    url = f"/odk/forms/{form}/media/desa.csv"
+    status, text = p.fetch(url)
+    offered = {line.split(",")[0] for line in text.splitlines()[1:]}
+    villages = {c for c in p.world.regions if level_of(c) == 4 and p.caller.covers(c)}
+    expected = {FO_VILLAGE} if p.caller.key == "field_officer" else villages
+    if status != 200 or offered != expected:
+        p.fail(url, f"offered {sorted(offered)[:5]}..., expected {sorted(expected)[:5]}...")
+
+
 # OpenAPI path -> its check. A new GET endpoint fails the matrix until it is added here.
 CHECKS: dict[str, Callable[[Probe], None]] = {
     f"{API}/auth/me": check_me,
@@ -1110,6 +1193,18 @@ NOT_IN_SCHEMA: dict[str, Callable[[Probe], None] | None] = {
     "/": None,  # a redirect
     "/masuk": None,  # the login form
     "/beranda": check_home,
+    "/laporan": check_report_list_page,
+    "/laporan/{report_id}": check_report_detail_page,
+    "/laporan/baru": check_report_form_page,
+    "/laporan/antrean": check_verification_queue_page,
+    "/laporan/tinjau": check_review_queue_page,
+    "/laporan/tinjau/{inbound_id}": check_review_detail_page,
+    "/odk/formList": check_odk_form_and_villages,
+    "/odk/forms/{form_id}/form.xml": None,  # the form: no records (fetched by the formList check)
+    "/odk/forms/{form_id}/manifest": None,  # lists desa.csv (fetched by the formList check)
+    "/odk/forms/{form_id}/media/{filename}": None,  # desa.csv: checked with the formList
+    "/odk/submission": None,  # HEAD/GET: 204 and the accepted size
+    "/odk/{rest:path}": None,  # OpenRosa-shaped 404/405 for anything else under /odk
 }
 
 
