@@ -8,6 +8,7 @@ from tigapilar.storage.models.base import Base, RegionCode
 from tigapilar.storage.models.organisation import Officer, OfficerVillage, Unit, UnitArea
 from tigapilar.storage.models.regions import Region
 from tigapilar.storage.models.reports import Attachment, Inbound, Report, ReportEvent, ReportSubmission
+from tigapilar.storage.models.risk import RegionAttribute, RiskScore, RiskSnapshot, TpsAttribute
 from tigapilar.storage.models.tps import Tps
 
 __all__ = [
@@ -19,11 +20,15 @@ __all__ = [
     "Officer",
     "OfficerVillage",
     "Region",
+    "RegionAttribute",
     "RegionCode",
     "Report",
     "ReportEvent",
     "ReportSubmission",
+    "RiskScore",
+    "RiskSnapshot",
     "Tps",
+    "TpsAttribute",
     "Unit",
     "UnitArea",
     "User",

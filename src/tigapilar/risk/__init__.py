@@ -1,0 +1,1 @@
+"""Vulnerability (kerawanan) of every TPS and region: profiles as data, live scores, explanations."""
