@@ -12,11 +12,13 @@ from tigapilar.core.configfiles import config_source, parse_config
 from tigapilar.core.settings import Settings
 from tigapilar.elections.calendar import CALENDAR_FILE, CalendarConfig
 from tigapilar.reports.taxonomy import TAXONOMY_FILE, TaxonomyConfig
+from tigapilar.risk.attributes import ATTRIBUTES_FILE, AttributeRegistry
 
 # (package that ships the default, file name, model): every configuration file tigapilar reads.
 CONFIG_FILES: list[tuple[str, str, type[BaseModel]]] = [
     ("tigapilar.reports", TAXONOMY_FILE, TaxonomyConfig),
     ("tigapilar.elections", CALENDAR_FILE, CalendarConfig),
+    ("tigapilar.risk", ATTRIBUTES_FILE, AttributeRegistry),
 ]
 
 

@@ -26,6 +26,8 @@ class Settings:
     max_attachment_bytes: int = 10 * 1024 * 1024
     # Shared secret that SMS gateways send with every message (empty: the SMS webhook is off).
     sms_gateway_secret: str = ""
+    # Vulnerability profiles kept live as reports are verified (each must exist as a profile file).
+    risk_profiles: tuple[str, ...] = ("tps-rawan-2024", "ikp-2024")
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -45,6 +47,11 @@ class Settings:
             config_dir=Path(env["TIGAPILAR_CONFIG_DIR"]) if env.get("TIGAPILAR_CONFIG_DIR") else None,
             max_attachment_bytes=int(env.get("TIGAPILAR_MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024))),
             sms_gateway_secret=env.get("TIGAPILAR_SMS_GATEWAY_SECRET", ""),
+            risk_profiles=tuple(
+                p.strip()
+                for p in env.get("TIGAPILAR_RISK_PROFILES", "tps-rawan-2024,ikp-2024").split(",")
+                if p.strip()
+            ),
         )
 
 

@@ -23,6 +23,7 @@ from tigapilar.storage.models import Region, RegionAttribute, Report, Tps, TpsAt
 # Length of a region code at each level: 64 / 64.71 / 64.71.01 / 64.71.01.1001.
 CODE_LENGTH = {1: 2, 2: 5, 3: 8, 4: 13}
 EPOCH_JULIAN_DAY = 2440587.5  # julianday('1970-01-01 00:00')
+FEW_PLACES = 2000
 
 
 @dataclass
@@ -100,22 +101,29 @@ def load_attributes(
     values = {a: np.full(len(places), np.nan) for a in wanted}
     if not wanted or not len(places):
         return values
+    # A few places (an incremental refresh) read only their own rows; a full run reads them all.
+    few = len(places) <= FEW_PLACES
     if places.tps_id is not None:
         index = {int(t): n for n, t in enumerate(places.tps_id.tolist())}
-        rows = session.execute(
-            select(TpsAttribute.tps_id, TpsAttribute.attribute, TpsAttribute.value)
-            .where(TpsAttribute.attribute.in_(wanted))
-            .order_by(TpsAttribute.tps_id, TpsAttribute.attribute)
+        tps_query = select(TpsAttribute.tps_id, TpsAttribute.attribute, TpsAttribute.value).where(
+            TpsAttribute.attribute.in_(wanted)
         )
+        if few:
+            tps_query = tps_query.where(TpsAttribute.tps_id.in_(places.tps_id.tolist()))
+        rows = session.execute(tps_query.order_by(TpsAttribute.tps_id, TpsAttribute.attribute))
         for tps_id, attribute, value in rows:
             n = index.get(tps_id)
             if n is not None:
                 values[attribute][n] = value
     region_values: dict[str, dict[str, float]] = {a: {} for a in wanted}
+    region_query = select(
+        RegionAttribute.region_code, RegionAttribute.attribute, RegionAttribute.value
+    ).where(RegionAttribute.attribute.in_(wanted))
+    if few:
+        codes = {str(a)[: CODE_LENGTH[level]] for a in set(places.area.tolist()) for level in (1, 2, 3, 4)}
+        region_query = region_query.where(RegionAttribute.region_code.in_(sorted(codes)))
     for code, attribute, value in session.execute(
-        select(RegionAttribute.region_code, RegionAttribute.attribute, RegionAttribute.value)
-        .where(RegionAttribute.attribute.in_(wanted))
-        .order_by(RegionAttribute.region_code, RegionAttribute.attribute)
+        region_query.order_by(RegionAttribute.region_code, RegionAttribute.attribute)
     ):
         region_values[attribute][code] = value
     # Inherit from the nearest region above that has a value: look up unique codes, not every place.
