@@ -121,10 +121,13 @@ def test_config_check_command(tmp_path: Path) -> None:
     runner = CliRunner()
     good = runner.invoke(cli, ["config", "check", "--dir", str(tmp_path)])
     assert good.exit_code == 0, good.output
-    assert good.output.count("ok") == 2
+    # categories, calendar, attributes and the two shipped vulnerability profiles
+    assert good.output.count("ok ") == 5, good.output
     (tmp_path / "calendar.toml").write_text("[[election]]\ncode = 'x'\n")
     bad = runner.invoke(cli, ["config", "check", "--dir", str(tmp_path)])
     assert bad.exit_code == 1
     assert "election[1].name" in bad.output
     exported = runner.invoke(cli, ["config", "export", "calendar.toml"])
     assert "pilkada-2024" in exported.output
+    profile = runner.invoke(cli, ["config", "export", "profiles/ikp-2024.toml"])
+    assert 'code = "ikp-2024"' in profile.output

@@ -13,6 +13,7 @@ from tigapilar.core.settings import Settings
 from tigapilar.elections.calendar import CALENDAR_FILE, CalendarConfig
 from tigapilar.reports.taxonomy import TAXONOMY_FILE, TaxonomyConfig
 from tigapilar.risk.attributes import ATTRIBUTES_FILE, AttributeRegistry
+from tigapilar.risk.profile import PROFILES_DIR, ProfileConfig, shipped_profiles
 
 # (package that ships the default, file name, model): every configuration file tigapilar reads.
 CONFIG_FILES: list[tuple[str, str, type[BaseModel]]] = [
@@ -39,17 +40,25 @@ def config() -> None:
 def check(directory: Path | None) -> None:
     """Validate every configuration file in force; exit 1 with each problem and its place if one is wrong."""
     directory = directory or Settings.from_env().config_dir
-    for package, name, model in CONFIG_FILES:
+    for package, name, model in [*CONFIG_FILES, *_profile_files(directory)]:
         label, text = config_source(package, name, directory)
         parse_config(label, text, model)
         click.echo(f"ok  {label}")
 
 
+def _profile_files(directory: Path | None) -> list[tuple[str, str, type[BaseModel]]]:
+    """Every vulnerability profile in force: the shipped ones and those added in the config directory."""
+    codes = set(shipped_profiles())
+    if directory is not None and (directory / PROFILES_DIR).is_dir():
+        codes |= {p.stem for p in (directory / PROFILES_DIR).glob("*.toml")}
+    return [("tigapilar.risk", f"{PROFILES_DIR}/{code}.toml", ProfileConfig) for code in sorted(codes)]
+
+
 @config.command("export")
-@click.argument("name", type=click.Choice([name for _, name, _ in CONFIG_FILES]))
+@click.argument("name", type=click.Choice([name for _, name, _ in [*CONFIG_FILES, *_profile_files(None)]]))
 def export(name: str) -> None:
     """Print a shipped file to start an override from (redirect it into your config directory)."""
-    package = next(p for p, n, _ in CONFIG_FILES if n == name)
+    package = next(p for p, n, _ in [*CONFIG_FILES, *_profile_files(None)] if n == name)
     click.echo(config_source(package, name, None)[1], nl=False)
 
 

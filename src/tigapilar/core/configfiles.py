@@ -56,7 +56,10 @@ def parse_config(label: str, text: str, model: type[ModelT]) -> ModelT:
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        problems = [(_place(error["loc"]), error["msg"]) for error in exc.errors()]
+        # pydantic prefixes messages of custom checks with "Value error, ": noise for a person.
+        problems = [
+            (_place(error["loc"]), error["msg"].removeprefix("Value error, ")) for error in exc.errors()
+        ]
         raise ConfigError(label, problems) from None
 
 

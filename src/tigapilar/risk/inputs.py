@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import ColumnElement, Integer, cast, func, select
+from sqlalchemy import ColumnElement, Integer, cast, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from tigapilar.core.scope import Scope
@@ -76,10 +76,12 @@ def _region_places(session: Session, profile: ProfileConfig, only: Scope | None)
         query = query.where(only.clause(Region.code))
     codes = list(session.scalars(query.order_by(Region.code)))
     length = CODE_LENGTH[level]
+    # Literal bounds: PostgreSQL would not match two separately bound substr() calls in GROUP BY.
+    prefix = func.substr(Tps.desa_code, literal_column("1"), literal_column(str(length)))
     dpt_query = (
-        select(func.substr(Tps.desa_code, 1, length), func.sum(Tps.dpt_male + Tps.dpt_female))
+        select(prefix, func.sum(Tps.dpt_male + Tps.dpt_female))
         .where(Tps.election == profile.election)
-        .group_by(func.substr(Tps.desa_code, 1, length))
+        .group_by(prefix)
     )
     dpt = {code: float(total or 0) for code, total in session.execute(dpt_query)}
     return Places(

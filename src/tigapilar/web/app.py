@@ -11,6 +11,8 @@ from fastapi.staticfiles import StaticFiles
 from tigapilar import __version__
 from tigapilar.core.settings import Settings
 from tigapilar.reports.intake import Intake
+from tigapilar.risk.live import install_live_refresh
+from tigapilar.risk.profile import load_profile
 from tigapilar.storage.db import Database
 from tigapilar.storage.migrate import upgrade
 from tigapilar.storage.models.base import utcnow
@@ -49,6 +51,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         return clock() if clock is not None else utcnow()
 
     app.state.intake = Intake(database, settings, clock=now)
+    profiles = [load_profile(code, settings.config_dir) for code in settings.risk_profiles]
+    install_live_refresh(database.sessions, profiles, now, settings.timezone)
     install_error_handlers(app)
     app.include_router(api_router)
     install_api_docs(app, OPENAPI_URL)
