@@ -1,4 +1,4 @@
-"""CLI: load the demo (and its field reports) and print its accounts."""
+"""CLI: load the demo (its field reports, attributes and vulnerability scores) and print its accounts."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from tigapilar.core.settings import Settings
 from tigapilar.demo.config import load_demo_config
 from tigapilar.demo.loader import DemoSummary, load_demo
 from tigapilar.demo.reports import DemoReportsSummary, load_demo_reports
+from tigapilar.demo.risk import DemoRiskSummary, load_demo_risk
 from tigapilar.reports.views import STATUSES
 
 
@@ -22,10 +23,11 @@ from tigapilar.reports.views import STATUSES
 )
 @reports_errors
 def demo(name: str) -> None:
-    """Load the demo: real region codes, generated TPS, units, officers, accounts and field reports.
+    """Load the demo: real region codes, generated TPS, units, officers, accounts, field reports,
+    attributes of TPS and regions, and the vulnerability scores of every live profile.
 
-    Safe to run again: an existing demo is kept and only its accounts are printed; field reports
-    missing from a demo loaded by an older version are added.
+    Safe to run again: an existing demo is kept and only its accounts are printed; field reports,
+    attributes and scores missing from a demo loaded by an older version are added.
     """
     config = load_demo_config(name)
     settings = Settings.from_env()
@@ -39,14 +41,21 @@ def demo(name: str) -> None:
             summary = load_demo(session, config, step=say)
         # After the commit above: the intake opens its own transactions on the demo's rows.
         reports = load_demo_reports(database, settings, config, step=say)
+        # Scores read the verified reports: after them.
+        risk = load_demo_risk(database, settings, config, step=say)
     finally:
         database.dispose()
-    _print(summary, reports, config.password)
+    _print(summary, reports, risk, config.password)
 
 
-def _print(summary: DemoSummary, reports: DemoReportsSummary, password: str) -> None:
+def _print(summary: DemoSummary, reports: DemoReportsSummary, risk: DemoRiskSummary, password: str) -> None:
     if summary.already_loaded:
-        changed = "; its field reports were added." if reports.reports else "; nothing was changed."
+        if reports.reports:
+            changed = "; its field reports were added."
+        elif risk.changed:
+            changed = "; its attributes and vulnerability scores were brought up to date."
+        else:
+            changed = "; nothing was changed."
         click.echo(f"The demo is already loaded{changed}")
     else:
         click.echo(
@@ -62,6 +71,15 @@ def _print(summary: DemoSummary, reports: DemoReportsSummary, password: str) -> 
         )
     elif reports.skipped:
         click.echo(f"Field reports: none loaded ({reports.skipped}).")
+    if risk.changed:
+        places = ", ".join(f"{r.profile} {r.places:,} places" for r in risk.scored) or "scores kept"
+        click.echo(
+            f"Vulnerability: {risk.attributes_written:,} attribute values written"
+            f"{f', {risk.attributes_removed:,} removed' if risk.attributes_removed else ''}; "
+            f"{len(risk.scored)} profiles scored ({places}) on {risk.moments} days, in {risk.seconds:.1f} s."
+        )
+    elif risk.skipped:
+        click.echo(f"Vulnerability: nothing scored ({risk.skipped}).")
     click.echo("")
     click.echo(f"Demo accounts (password for all: {password}):")
     for account in summary.accounts:

@@ -9,7 +9,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from string import Formatter
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AwareDatetime,
@@ -325,6 +325,106 @@ class DemoReports(_Strict):
         return self
 
 
+# -- attributes of places (for the vulnerability index) ------------------------------------------
+
+ATTRIBUTE_CODE = r"^[a-z][a-z0-9_]{1,59}$"
+AttributeCode = Annotated[str, Field(pattern=ATTRIBUTE_CODE)]
+
+
+def _check_area(code: str, what: str) -> None:
+    problem = code_problem(code)
+    if problem:
+        raise ValueError(f"{what}: {problem}")
+    if level_of(code) not in (2, 3, 4):
+        raise ValueError(f"{what}: '{code}' is not a kab/kota, kecamatan or desa code")
+
+
+class GivenAttribute(_Strict):
+    """Where a place has ``attribute`` (drawn by an earlier rule), the chance is ``chance`` instead."""
+
+    attribute: AttributeCode
+    chance: float = Field(ge=0, le=1)
+
+
+class AttributeDraw(_Strict):
+    """An attribute drawn for each TPS (or each desa, inherited by its TPS) with a chance by place."""
+
+    attribute: AttributeCode
+    per: Literal["tps", "desa"] = "tps"
+    # The chance anywhere ``areas`` does not name.
+    chance: float = Field(ge=0, le=1)
+    # Region code (kab/kota, kecamatan or desa) -> chance there; the most specific code wins.
+    areas: dict[str, float] = {}
+    # Attributes that go together (no signal where it is hard to reach): the chance where the place
+    # (a TPS or its desa) has the given attribute.
+    given: GivenAttribute | None = None
+    # The value when present, drawn uniformly in [min, max] (whole numbers; 1 for a flag).
+    values: tuple[int, int] = (1, 1)
+
+    @model_validator(mode="after")
+    def _valid(self) -> AttributeDraw:
+        what = f"attribute {self.attribute}"
+        for code, chance in self.areas.items():
+            _check_area(code, what)
+            if not 0 <= chance <= 1:
+                raise ValueError(f"{what}: the chance in {code} must be between 0 and 1")
+        if not 1 <= self.values[0] <= self.values[1]:
+            raise ValueError(f"{what}: give values as [min, max] with 1 <= min <= max")
+        return self
+
+
+class AttributeValues(_Strict):
+    """Attributes set on regions (kab/kota IKP scores...): a base value per region, varied per attribute."""
+
+    attributes: list[AttributeCode] = Field(min_length=1)
+    # Region code -> base value; each attribute gets it plus a uniform draw in [-jitter, jitter].
+    areas: dict[str, float] = Field(min_length=1)
+    jitter: float = Field(default=0, ge=0)
+    # Values are clipped to these bounds.
+    bounds: tuple[float, float] = (0, 100)
+
+    @model_validator(mode="after")
+    def _valid(self) -> AttributeValues:
+        for code in self.areas:
+            _check_area(code, f"attributes {', '.join(self.attributes)}")
+        if self.bounds[0] > self.bounds[1]:
+            raise ValueError("bounds: give [min, max]")
+        return self
+
+
+class DemoAttributes(_Strict):
+    """Attribute values of the demo's places, for the vulnerability profiles (see demo/risk.py)."""
+
+    # Stored as the values' source, so that the demo's values are told apart from imported ones.
+    source: str = Field(min_length=1, max_length=200)
+    # When the values were collected (their updated_at).
+    collected_at: AwareDatetime
+    # Earlier local days scored (at the end of the day) before the demo's "now", for trends.
+    score_days: list[date] = []
+    draws: list[AttributeDraw] = []
+    values: list[AttributeValues] = []
+
+    @model_validator(mode="after")
+    def _unique(self) -> DemoAttributes:
+        drawn = [(d.attribute, d.per) for d in self.draws]
+        valued = [a for v in self.values for a in v.attributes]
+        repeated = sorted({f"{a} per {p}" for a, p in drawn if drawn.count((a, p)) > 1})
+        repeated += sorted({a for a in valued if valued.count(a) > 1})
+        if repeated:
+            raise ValueError(f"given twice: {', '.join(repeated)}")
+        for n, draw in enumerate(self.draws):
+            if draw.given is not None and draw.given.attribute not in {d.attribute for d in self.draws[:n]}:
+                raise ValueError(
+                    f"{draw.attribute}: given.attribute {draw.given.attribute} is not drawn before it"
+                )
+        if self.score_days != sorted(set(self.score_days)):
+            raise ValueError("score_days: give distinct days in order")
+        return self
+
+    def attribute_codes(self) -> list[str]:
+        return sorted({d.attribute for d in self.draws} | {a for v in self.values for a in v.attributes})
+
+
 class DemoConfig(_Strict):
     province: str
     province_name: str
@@ -339,6 +439,7 @@ class DemoConfig(_Strict):
     special_tps: list[SpecialTps] = []
     accounts: list[DemoAccount]
     reports: DemoReports | None = None
+    attributes: DemoAttributes | None = None
 
     @field_validator("province")
     @classmethod
@@ -359,6 +460,8 @@ class DemoConfig(_Strict):
             raise ValueError("dpt_total does not fit in the TPS at dpt_max_per_tps voters each")
         if self.reports is not None:
             self._reports_inside(self.reports)
+        if self.attributes is not None:
+            self._attributes_inside(self.attributes)
         return self
 
     def _reports_inside(self, reports: DemoReports) -> None:
@@ -373,6 +476,16 @@ class DemoConfig(_Strict):
                 for area in incident.areas:
                     if area != self.province and not area.startswith(self.province + "."):
                         raise ValueError(f"texts: {code} incident area {area} is outside the province")
+
+    def _attributes_inside(self, attributes: DemoAttributes) -> None:
+        codes = [c for d in attributes.draws for c in d.areas] + [
+            c for v in attributes.values for c in v.areas
+        ]
+        outside = sorted({c for c in codes if c[:5] not in self.kabkota})
+        if outside:
+            raise ValueError(f"attributes: {', '.join(outside)} outside the listed kab/kota")
+        if self.reports is not None and any(d >= self.reports.end for d in attributes.score_days):
+            raise ValueError("attributes.score_days: give days before the end of [reports] (the demo's now)")
 
 
 def load_demo_config(name_or_path: str = "kaltim") -> DemoConfig:
