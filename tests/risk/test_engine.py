@@ -13,6 +13,7 @@ from support.clock import Clock
 from tigapilar.accounts.principal import system_principal
 from tigapilar.core.scope import Scope
 from tigapilar.core.settings import Settings
+from tigapilar.elections.calendar import load_calendar
 from tigapilar.reports.draft import ReportDraft
 from tigapilar.reports.intake import Envelope, Intake, Submission, Submitter
 from tigapilar.reports.workflow import Change, change_status
@@ -243,3 +244,23 @@ def test_a_snapshot_is_kept_per_local_day(world: Intake, regions: Database, prof
         assert recompute(session, profile, datetime(2024, 11, 27, 16, 30, tzinfo=UTC)).snapshot  # 28 Nov WITA
         days = sorted({d for d in session.scalars(select(RiskSnapshot.day))})
     assert [d.isoformat() for d in days] == ["2024-11-27", "2024-11-28"]
+
+
+def test_after_the_election_scores_stay_as_they_were_at_its_end(
+    world: Intake, regions: Database, profile: ProfileConfig
+) -> None:
+    calendar = load_calendar()
+    end = datetime(2024, 12, 16, 15, 59, 59, tzinfo=UTC)  # 16 Dec 23:59:59 WITA, the Pilkada's last day
+    later = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
+    with regions.session() as session:
+        recompute(session, profile, end, calendar=calendar)
+    at_end = {k: v.score for k, v in scores(regions).items()}
+    with regions.session() as session:
+        recompute(session, profile, later, calendar=calendar)
+        days = sorted({d.isoformat() for d in session.scalars(select(RiskSnapshot.day))})
+    assert {k: v.score for k, v in scores(regions).items()} == at_end
+    assert days == ["2024-12-16"]  # no snapshot dated two years after the election
+    # Without the calendar the reports have long decayed away.
+    with regions.session() as session:
+        recompute(session, profile, later)
+    assert max(v.score for k, v in scores(regions).items() if k[0] == "tps") == 50  # attributes only

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
+from tigapilar.elections.calendar import Calendar
 from tigapilar.risk.profile import ProfileConfig
 from tigapilar.risk.service import refresh
 from tigapilar.storage.models import Report
@@ -28,6 +29,7 @@ def install_live_refresh(
     profiles: Sequence[ProfileConfig],
     clock: Callable[[], datetime],
     timezone: str,
+    calendar: Calendar | None = None,
 ) -> None:
     """Refresh ``profiles`` for every session made by ``sessions`` whose reports change."""
     if not profiles:
@@ -54,7 +56,7 @@ def install_live_refresh(
             return
         now = clock()
         for profile in profiles:
-            refresh(session, profile, pending, now, timezone)
+            refresh(session, profile, pending, now, timezone, calendar)
 
     event.listen(sessions, "before_flush", note_changes)
     event.listen(sessions, "before_commit", refresh_before_commit)

@@ -6,7 +6,8 @@ import json
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from datetime import time as dt_time
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tigapilar.core.scope import Scope
+from tigapilar.elections.calendar import Calendar
 from tigapilar.risk.engine import Scored, aggregate, indicator_values, report_pressure, score_places
 from tigapilar.risk.inputs import CODE_LENGTH, load_attributes, load_places, load_report_tally
 from tigapilar.risk.profile import LEVELS, REGION_LEVEL, Leaf, ProfileConfig
@@ -46,11 +48,30 @@ def compute_unit(
     return score_places(profile, places, found, values), found
 
 
+def scoring_time(profile: ProfileConfig, now: datetime, calendar: Calendar | None) -> datetime:
+    """The moment scores are computed for: ``now``, but never after the profile's election has ended.
+
+    An index belongs to one election; once its last stage is over, its TPS's vulnerability is what it
+    was at the end (reports verified later about that election still count at that moment).
+    """
+    election = calendar.election(profile.election) if calendar is not None else None
+    if election is None or calendar is None:
+        return now
+    last_day = max(stage.end for stage in election.stage)
+    end = datetime.combine(last_day + timedelta(days=1), dt_time(), calendar.timezone) - timedelta(seconds=1)
+    return min(now, end)
+
+
 def recompute(
-    session: Session, profile: ProfileConfig, now: datetime, timezone: str = "Asia/Makassar"
+    session: Session,
+    profile: ProfileConfig,
+    now: datetime,
+    timezone: str = "Asia/Makassar",
+    calendar: Calendar | None = None,
 ) -> RecomputeResult:
     """Score every place of ``profile`` and every region above, replacing the stored scores."""
     started = time.perf_counter()
+    now = scoring_time(profile, now, calendar)
     unit, found = compute_unit(session, profile, now)
     levels = [(unit, found)] + [(aggregate(profile, unit, level), found) for level in levels_above(profile)]
     rows = replace_scores(session, profile.code, levels, now)
@@ -64,12 +85,14 @@ def refresh(
     desa_codes: Iterable[str],
     now: datetime,
     timezone: str = "Asia/Makassar",
+    calendar: Calendar | None = None,
 ) -> int:
     """Rescore only the places around ``desa_codes`` (after reports there were verified or changed).
 
     Unit places containing those desa are recomputed from the data; the regions above them are
     re-aggregated from their children's stored scores. Does nothing before a first full recompute.
     """
+    now = scoring_time(profile, now, calendar)
     desa = sorted(set(desa_codes))
     if not desa or not _has_scores(session, profile):
         return 0

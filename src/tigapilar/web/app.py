@@ -52,7 +52,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     app.state.intake = Intake(database, settings, clock=now)
     profiles = [load_profile(code, settings.config_dir) for code in settings.risk_profiles]
-    install_live_refresh(database.sessions, profiles, now, settings.timezone)
+    install_live_refresh(database.sessions, profiles, now, settings.timezone, app.state.intake.calendar)
     install_error_handlers(app)
     app.include_router(api_router)
     install_api_docs(app, OPENAPI_URL)
