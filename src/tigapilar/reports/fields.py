@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
-from sqlalchemy.orm import Session
 
 from tigapilar.accounts.principal import Principal
 from tigapilar.reports.draft import Problem, ReportDraft
@@ -88,7 +87,6 @@ class ReportFields(BaseModel):
 
 def submit_fields(
     intake: Intake,
-    session: Session,
     principal: Principal,
     *,
     channel: str,
@@ -97,7 +95,11 @@ def submit_fields(
     remote_addr: str | None,
     read: Callable[[bytes], Any],
 ) -> IntakeResult:
-    """Journal ``body``, read it with ``read`` into fields, and submit the report."""
+    """Journal ``body``, read it with ``read`` into fields, and submit the report.
+
+    Every step uses the intake's own short transactions; the caller must not hold a connection of
+    the same pool meanwhile, or enough concurrent submissions would wait on each other for ever.
+    """
     area = _home_area(principal)
     inbound_id = intake.journal(
         Envelope(
@@ -121,7 +123,9 @@ def submit_fields(
         # Namespaced by account: two users who both pick "1" as their id do not collide.
         external_id=f"{principal.user_id}:{fields.client_id}",
     )
-    return intake.process(inbound_id, submitter_for_principal(session, principal), submission)
+    with intake.database.session() as session:
+        submitter = submitter_for_principal(session, principal)
+    return intake.process(inbound_id, submitter, submission)
 
 
 def _home_area(principal: Principal) -> str | None:

@@ -156,6 +156,9 @@ def current_principal(request: Request, session: DbSession, now: Now) -> Princip
     if from_cookie and request.method not in SAFE_METHODS:
         check_same_origin(request, required=True)
     principal = principal_for_token(session, token, now) if token else None
+    # End the lookup's transaction: the connection goes back to the pool until the endpoint needs
+    # one, so a request never holds a connection while waiting for another.
+    session.commit()
     if principal is None:
         raise NotAuthenticatedError()
     return principal

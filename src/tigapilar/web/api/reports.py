@@ -37,6 +37,14 @@ RecordId = Annotated[int, Path(ge=1, le=INT_MAX)]
 MAX_BODY = 256 * 1024
 
 
+async def raw_body(request: Request) -> bytes:
+    """The request body, read on the event loop so that the endpoint itself can be a plain def."""
+    return await request.body()
+
+
+RawBody = Annotated[bytes, Depends(raw_body)]
+
+
 class ReporterOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -234,25 +242,24 @@ def intake_response(result: IntakeResult, report: ReportOut | None) -> Response:
     },
     responses={200: {"description": "A retry: the report already exists"}, 409: {}, 422: {}},
 )
-async def submit_report(request: Request, caller: Caller, session: DbSession, intake: IntakeDep) -> Response:
+def submit_report(
+    request: Request, caller: Caller, session: DbSession, intake: IntakeDep, body: RawBody
+) -> Response:
     """Submit a field report. Retries with the same ``client_id`` never create a second report."""
     caller.require(Permission.SUBMIT_REPORTS)
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        body = body[:MAX_BODY]  # journaled truncated; the reader then fails and says why
+    # Plain def: FastAPI runs it in a worker thread, so blocking database work never stalls the loop.
+    session.commit()  # hand the connection back: the intake takes its own (see submit_fields)
     result = submit_fields(
         intake,
-        session,
         caller,
         channel="api",
-        body=body,
+        body=body[:MAX_BODY],  # journaled truncated when too long; the reader then says why
         content_type=request.headers.get("content-type"),
         remote_addr=client_address(request),
         read=json.loads,
     )
     report = None
     if result.report_id is not None and result.outcome not in (Outcome.CONFLICT, Outcome.NEEDS_REVIEW):
-        session.expire_all()
         report = report_out(views.get_report(session, caller, result.report_id).report)
     return intake_response(result, report)
 

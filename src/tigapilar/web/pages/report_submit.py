@@ -55,9 +55,9 @@ def _submit(
     viewer = guard(request, session, now, Permission.SUBMIT_REPORTS)
     if not isinstance(viewer, Viewer):
         return viewer
+    session.commit()  # hand the connection back: the intake takes its own (see submit_fields)
     result = submit_fields(
         get_intake(request),
-        session,
         viewer.principal,
         channel="web",
         body=form.body,
