@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["bench.bench_regions_load", "bench.load_national"]
+BENCHMARKS = ["bench.bench_regions_load", "bench.load_national", "bench.bench_intake"]
 
 
 def main(names: list[str]) -> None:
