@@ -28,6 +28,8 @@ checks can fail. Leaks the matrix found are kept at the end as regression tests.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from collections import Counter
@@ -56,6 +58,8 @@ from tigapilar.regions.codes import ancestors_of, level_of, parent_of
 from tigapilar.reports.attachments import IncomingFile
 from tigapilar.reports.draft import Problem, ReportDraft
 from tigapilar.reports.intake import Envelope, Intake, Submission, Submitter
+from tigapilar.risk.profile import load_profile
+from tigapilar.risk.service import recompute
 from tigapilar.storage.db import Database
 from tigapilar.storage.models import Attachment, Region, Tps, User
 from tigapilar.tps.registry import add_tps_rows
@@ -450,6 +454,8 @@ def world(db: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> 
         }
     seeded = World(regions, tps, unit_records, officer_records, users, accounts)
     seed_reports(db, settings, seeded, kukar_village)
+    with db.session() as session:  # the index of the seeded TPS (no verified reports: few points)
+        recompute(session, load_profile(RISK), datetime(2024, 11, 20, 4, 0, tzinfo=UTC))
     return seeded
 
 
@@ -1066,6 +1072,108 @@ def check_inbound_detail(p: Probe) -> None:
                 p.fail(url, f"body {body['body_text']!r}, expected {row.marker!r}")
 
 
+# --- the vulnerability index (scores seeded by the world fixture with the shipped TPS profile) ------
+
+RISK = "tps-rawan-2024"  # unit tps, fed by field reports: partners see it down to the kecamatan
+RISK_LEVELS = ("tps", "desa", "kecamatan", "kabkota", "provinsi")
+RISK_CODE_LENGTH = {"desa": 13, "kecamatan": 8, "kabkota": 5, "provinsi": 2}
+RISK_REGION_LEVEL = {1: "provinsi", 2: "kabkota", 3: "kecamatan", 4: "desa"}
+# A well-formed code of each level that no region has: what an out-of-scope place must answer like.
+RISK_UNKNOWN = {"provinsi": "99", "kabkota": "64.99", "kecamatan": UNKNOWN_CODE, "desa": "64.72.99.9999"}
+
+
+def _risk_places(p: Probe, level: str, area: str | None = None) -> set[str]:
+    """Scored places at ``level`` the caller must see: the election's TPS and the regions above them."""
+    tps = [t for t in p.world.tps.values() if t.election == ELECTION]
+    if area is not None:
+        tps = [t for t in tps if inside(area, t.desa_code) or inside(t.desa_code, area)]
+    if level == "tps":
+        return {f"tps:{t.id}" for t in tps if p.caller.covers(t.desa_code)}
+    codes = {t.desa_code[: RISK_CODE_LENGTH[level]] for t in tps}
+    return {c for c in codes if p.caller.covers(c) and (area is None or inside(area, c))}
+
+
+def _risk_hidden(p: Probe, level: str) -> bool:
+    return p.caller.blurred and level in ("tps", "desa")
+
+
+def check_risk_profiles(p: Probe) -> None:
+    body = p.get(f"{API}/risk/profiles")
+    if body is not None and RISK not in {profile["code"] for profile in body}:
+        p.fail(f"{API}/risk/profiles", f"{RISK} is not listed")
+
+
+def check_risk_scores(p: Probe) -> None:
+    for level in RISK_LEVELS:
+        for area in (None, *PROBE_CODES):
+            url = f"{API}/risk/scores?profile={RISK}&level={level}&{ALL}" + (f"&area={area}" if area else "")
+            if _risk_hidden(p, level):
+                p.get(url, status=422)
+                continue
+            for item in p.page(url, _risk_places(p, level, area), key="place", what=f"{level} scores"):
+                if level == "tps" and item["tps_uid"] != p.world.tps[int(item["place"][4:])].uid:
+                    p.fail(url, f"{item['place']} has uid {item['tps_uid']}")
+
+
+def _check_risk_explanation(p: Probe, url: str, place: str) -> None:
+    body = p.get(url)
+    if body is None:
+        return
+    if body["place"] != place:
+        p.fail(url, f"explained {body['place']}, not {place}")
+    if abs(sum(i["points"] for i in body["indicators"]) - body["score"]) > 1e-3:
+        p.fail(url, f"points do not add up to the score {body['score']}")
+
+
+def check_risk_place(p: Probe) -> None:
+    unknown_tps = f"{API}/risk/places/tps/tps:{UNKNOWN_ID}?profile={RISK}"
+    for tps in p.world.tps.values():
+        if tps.election != ELECTION:
+            continue
+        for place in (f"tps:{tps.id}", tps.uid):
+            url = f"{API}/risk/places/tps/{place}?profile={RISK}"
+            if _risk_hidden(p, "tps"):
+                p.get(url, status=422)
+            elif not p.caller.covers(tps.desa_code):
+                p.like(url, unknown_tps)
+            else:
+                _check_risk_explanation(p, url, f"tps:{tps.id}")
+    for code in (*PROBE_CODES, BPP_VILLAGE, KUKAR):
+        level = RISK_REGION_LEVEL[level_of(code)]
+        url = f"{API}/risk/places/{level}/{code}?profile={RISK}"
+        if _risk_hidden(p, level):
+            p.get(url, status=422)
+        elif code not in _risk_places(p, level):
+            p.like(url, f"{API}/risk/places/{level}/{RISK_UNKNOWN[level]}?profile={RISK}")
+        else:
+            _check_risk_explanation(p, url, code)
+
+
+def _check_risk_export(p: Probe, fmt: str) -> None:
+    for level in RISK_LEVELS:
+        url = f"{API}/risk/export.{fmt}?profile={RISK}&level={level}"
+        if _risk_hidden(p, level):
+            p.get(url, status=422)
+            continue
+        status, text = p.fetch(url)
+        if status != 200:
+            p.fail(url, f"answered {status}: {text[:300]}")
+            continue
+        if fmt == "csv":
+            places = [row["tempat"] for row in csv.DictReader(io.StringIO(text.lstrip("\ufeff")))]
+        else:
+            places = [feature["properties"]["place"] for feature in json.loads(text)["features"]]
+        p.same(url, places, _risk_places(p, level), f"{level} places")
+
+
+def check_risk_export_csv(p: Probe) -> None:
+    _check_risk_export(p, "csv")
+
+
+def check_risk_export_geojson(p: Probe) -> None:
+    _check_risk_export(p, "geojson")
+
+
 # --- pages and ODK routes that show reports or villages (hidden from the OpenAPI document) -------
 
 
@@ -1176,6 +1284,11 @@ CHECKS: dict[str, Callable[[Probe], None]] = {
     f"{API}/reports/{{report_id}}/duplicates": check_report_duplicates,
     f"{API}/inbound": check_inbound,
     f"{API}/inbound/{{inbound_id}}": check_inbound_detail,
+    f"{API}/risk/profiles": check_risk_profiles,
+    f"{API}/risk/scores": check_risk_scores,
+    f"{API}/risk/places/{{level}}/{{place}}": check_risk_place,
+    f"{API}/risk/export.csv": check_risk_export_csv,
+    f"{API}/risk/export.geojson": check_risk_export_geojson,
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from tigapilar.web.api import auth, inbound, officers, regions, reports, sms, tps, units, users
+from tigapilar.web.api import auth, inbound, officers, regions, reports, risk, sms, tps, units, users
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(auth.router, tags=["auth"])
@@ -16,3 +16,4 @@ api_router.include_router(users.router, tags=["users"])
 api_router.include_router(reports.router, tags=["reports"])
 api_router.include_router(inbound.router, tags=["review"])
 api_router.include_router(sms.router, tags=["sms"])
+api_router.include_router(risk.router, tags=["risk"])
