@@ -24,7 +24,15 @@ from tigapilar.reports.duplicates import suggest_duplicates
 from tigapilar.reports.views import ReportFilter, list_reports
 from tigapilar.web.deps import DbSession, Now
 from tigapilar.web.pages.rendering import redirect
-from tigapilar.web.pages.report_common import Posted, Viewer, guard, not_found_page, posted, record_id, show
+from tigapilar.web.pages.report_common import (
+    Posted,
+    Viewer,
+    guard,
+    guard_record,
+    posted,
+    record_id,
+    show,
+)
 from tigapilar.web.pages.report_detail import detail_page
 
 router = APIRouter()
@@ -55,12 +63,10 @@ async def change_status(
 def _change_status(
     request: Request, session: Session, now: datetime, report_id: str, form: Posted
 ) -> HTMLResponse | RedirectResponse:
-    viewer = guard(request, session, now, Permission.VERIFY_REPORTS)
-    if not isinstance(viewer, Viewer):
-        return viewer
-    rid = record_id(report_id)
-    if rid is None:
-        return not_found_page(request, viewer)
+    target = guard_record(request, session, now, Permission.VERIFY_REPORTS, report_id)
+    if not isinstance(target, tuple):
+        return target
+    viewer, rid = target
     status = form.get("status")
     # The page rejects only as invalid: a duplicate is merged instead (see the merge buttons).
     change = workflow.Change(status, "tidak_valid" if status == "ditolak" else None, _note(form))
@@ -83,21 +89,19 @@ async def merge_report(
 def _merge(
     request: Request, session: Session, now: datetime, report_id: str, form: Posted
 ) -> HTMLResponse | RedirectResponse:
-    viewer = guard(request, session, now, Permission.VERIFY_REPORTS)
-    if not isinstance(viewer, Viewer):
-        return viewer
-    rid = record_id(report_id)
-    if rid is None:
-        return not_found_page(request, viewer)
+    target = guard_record(request, session, now, Permission.VERIFY_REPORTS, report_id)
+    if not isinstance(target, tuple):
+        return target
+    viewer, rid = target
     into = record_id(form.get("into"))
     if into is None:
         return detail_page(request, session, viewer, rid, error=viewer.t("reports.error.merge_target"))
     try:
-        target = workflow.merge(session, viewer.principal, rid, into, _note(form), now)
+        original = workflow.merge(session, viewer.principal, rid, into, _note(form), now)
     except TigapilarError as exc:
         return detail_page(request, session, viewer, rid, error=exc)
     session.commit()
-    return redirect(request, f"/laporan/{target.id}?ok=digabung&dari={rid}")
+    return redirect(request, f"/laporan/{original.id}?ok=digabung&dari={rid}")
 
 
 @router.get(QUEUE, response_model=None)

@@ -173,6 +173,19 @@ def guard(
     return viewer
 
 
+def guard_record(
+    request: Request, session: Session, now: datetime, permission: Permission, raw_id: str
+) -> tuple[Viewer, int] | HTMLResponse | RedirectResponse:
+    """The viewer and the record id of an action page, or the answer to give instead."""
+    viewer = guard(request, session, now, permission)
+    if not isinstance(viewer, Viewer):
+        return viewer
+    record = record_id(raw_id)
+    if record is None:
+        return not_found_page(request, viewer)
+    return viewer, record
+
+
 @dataclass(frozen=True)
 class Posted:
     """A posted urlencoded form: its raw bytes (journaled for reports) and its fields."""

@@ -21,7 +21,16 @@ from tigapilar.reports import review
 from tigapilar.reports.draft import Problem
 from tigapilar.web.deps import DbSession, Now, get_intake
 from tigapilar.web.pages.rendering import redirect
-from tigapilar.web.pages.report_common import Posted, Viewer, guard, not_found_page, posted, record_id, show
+from tigapilar.web.pages.report_common import (
+    Posted,
+    Viewer,
+    guard,
+    guard_record,
+    not_found_page,
+    posted,
+    record_id,
+    show,
+)
 from tigapilar.web.pages.report_form import FORM_FIELDS, FormState, corrected_fields, prefill
 
 router = APIRouter()
@@ -55,12 +64,10 @@ def review_list(request: Request, session: DbSession, now: Now) -> HTMLResponse 
 def review_detail(
     request: Request, session: DbSession, now: Now, inbound_id: str
 ) -> HTMLResponse | RedirectResponse:
-    viewer = guard(request, session, now, Permission.VERIFY_REPORTS)
-    if not isinstance(viewer, Viewer):
-        return viewer
-    rid = record_id(inbound_id)
-    if rid is None:
-        return not_found_page(request, viewer)
+    target = guard_record(request, session, now, Permission.VERIFY_REPORTS, inbound_id)
+    if not isinstance(target, tuple):
+        return target
+    viewer, rid = target
     return _detail_page(request, session, viewer, rid)
 
 
@@ -75,17 +82,16 @@ async def review_accept(
 def _accept(
     request: Request, session: Session, now: datetime, inbound_id: str, form: Posted
 ) -> HTMLResponse | RedirectResponse:
-    viewer = guard(request, session, now, Permission.VERIFY_REPORTS)
-    if not isinstance(viewer, Viewer):
-        return viewer
-    rid = record_id(inbound_id)
-    if rid is None:
-        return not_found_page(request, viewer)
+    target = guard_record(request, session, now, Permission.VERIFY_REPORTS, inbound_id)
+    if not isinstance(target, tuple):
+        return target
+    viewer, rid = target
     state = FormState({name: form.get(name) for name in FORM_FIELDS})
     fields = corrected_fields(form, viewer.zone_name)
     if isinstance(fields, list):
         state.add_problems(fields, viewer)
         return _detail_page(request, session, viewer, rid, state=state, note=form.get("note"), status=422)
+    session.commit()  # hand the connection back: the intake takes its own
     try:
         result = review.accept(
             get_intake(request), viewer.principal, rid, fields.draft(), form.get("note")[:NOTE_MAX]
@@ -113,12 +119,10 @@ async def review_discard(
 def _discard(
     request: Request, session: Session, now: datetime, inbound_id: str, form: Posted
 ) -> HTMLResponse | RedirectResponse:
-    viewer = guard(request, session, now, Permission.VERIFY_REPORTS)
-    if not isinstance(viewer, Viewer):
-        return viewer
-    rid = record_id(inbound_id)
-    if rid is None:
-        return not_found_page(request, viewer)
+    target = guard_record(request, session, now, Permission.VERIFY_REPORTS, inbound_id)
+    if not isinstance(target, tuple):
+        return target
+    viewer, rid = target
     try:
         review.discard(session, viewer.principal, rid, form.get("reason")[:NOTE_MAX], now)
     except TigapilarError as exc:
