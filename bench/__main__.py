@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["bench.bench_regions_load", "bench.load_national", "bench.bench_intake"]
+BENCHMARKS = ["bench.bench_regions_load", "bench.load_national", "bench.bench_intake", "bench.bench_risk"]
 
 
 def main(names: list[str]) -> None:
