@@ -84,18 +84,19 @@ def _cpu() -> float:
 # --- helpers shared by the steps ---------------------------------------------------------------------
 
 
+def _cpu_ticks() -> tuple[int, int]:
+    """(busy, total) clock ticks of the whole machine so far, from /proc/stat."""
+    with open("/proc/stat", encoding="utf-8") as handle:
+        fields = [int(v) for v in handle.readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
 def busy_cores(seconds: float = 1.0) -> float:
-    """Cores the whole machine kept busy over ``seconds`` (from /proc/stat)."""
-
-    def sample() -> tuple[int, int]:
-        with open("/proc/stat", encoding="utf-8") as handle:
-            fields = [int(v) for v in handle.readline().split()[1:]]
-        idle = fields[3] + fields[4]  # idle + iowait
-        return sum(fields) - idle, sum(fields)
-
-    busy_before, total_before = sample()
+    """Cores the whole machine kept busy over ``seconds``."""
+    busy_before, total_before = _cpu_ticks()
     time.sleep(seconds)
-    busy_after, total_after = sample()
+    busy_after, total_after = _cpu_ticks()
     share = (busy_after - busy_before) / max(total_after - total_before, 1)
     return round(share * (os.cpu_count() or 1), 2)
 
@@ -530,7 +531,13 @@ def run_backend(
 
     def measure(name: str, step_name: str, **extra: str) -> dict[str, Any]:
         busy[name] = wait_quiet(quiet) if quiet else busy_cores()
+        ticks_before, start = _cpu_ticks()[0], time.monotonic()
         steps[name] = run_step(MODULE, step_name, url=url, **common, **extra)
+        # Busy core-seconds of the whole machine during the step: the step's process, the database
+        # server (PostgreSQL) and any other work; well above the step's CPU on SQLite means contention.
+        ticks = (_cpu_ticks()[0] - ticks_before) / os.sysconf("SC_CLK_TCK")
+        steps[name]["machine_busy_core_seconds"] = round(ticks, 1)
+        steps[name]["step_wall_seconds"] = round(time.monotonic() - start, 1)
         return dict(steps[name])
 
     steps["setup"] = run_step(MODULE, "setup", url=url, **common)
