@@ -5,7 +5,14 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["bench.bench_regions_load", "bench.load_national", "bench.bench_intake", "bench.bench_risk"]
+BENCHMARKS = [
+    "bench.bench_regions_load",
+    "bench.load_national",
+    "bench.bench_intake",
+    "bench.bench_risk",
+    "bench.bench_gistar",
+    "bench.bench_scan",
+]
 
 
 def main(names: list[str]) -> None:

@@ -1,0 +1,1 @@
+"""Detectors of early warning: pure computations over arrays; no database."""
