@@ -49,8 +49,14 @@ from conftest import Account, make_account
 from support.clock import Clock
 from tigapilar.accounts import passwords
 from tigapilar.accounts.tokens import issue_token
+from tigapilar.alerts.findings import Finding
+from tigapilar.alerts.raising import raise_alerts
+from tigapilar.alerts.setup import load_setup
 from tigapilar.core.scope import Scope
 from tigapilar.core.settings import Settings
+from tigapilar.notifications.config import NotificationsFile, WebhookConfig, notification_config
+from tigapilar.notifications.messages import Message
+from tigapilar.notifications.outbox import publish
 from tigapilar.organisation.officers import OfficerSpec, create_officers
 from tigapilar.organisation.units import UnitSpec, create_units
 from tigapilar.regions.catalog import load_catalog
@@ -61,7 +67,7 @@ from tigapilar.reports.intake import Envelope, Intake, Submission, Submitter
 from tigapilar.risk.profile import load_profile
 from tigapilar.risk.service import recompute
 from tigapilar.storage.db import Database
-from tigapilar.storage.models import Attachment, Region, Tps, User
+from tigapilar.storage.models import Attachment, Delivery, Notification, Region, Tps, User
 from tigapilar.tps.registry import add_tps_rows
 from tigapilar.web.deps import SESSION_COOKIE
 
@@ -315,6 +321,10 @@ class World:
     accounts: dict[str, Account]  # username -> account with a token
     reports: dict[int, ReportRecord] = field(default_factory=dict)
     inbound: dict[int, InboundRecord] = field(default_factory=dict)
+    # alert id -> the reports it is about (reports of one desa join one alert, all in that desa)
+    alerts: dict[int, list[ReportRecord]] = field(default_factory=dict)
+    notifications: dict[int, int] = field(default_factory=dict)  # id -> the user it was sent to
+    deliveries: dict[int, str | None] = field(default_factory=dict)  # id -> its message's area
 
     def unit(self, code: str) -> UnitRecord:
         return next(u for u in self.units.values() if u.code == code)
@@ -399,6 +409,47 @@ def seed_reports(db: Database, settings: Settings, world: World, kukar_village: 
         world.inbound[inbound] = InboundRecord(inbound, marker, area)
 
 
+def seed_alerts(db: Database, settings: Settings, world: World) -> None:
+    """An alert about each report, raised by the real alert machinery (routing, in-app notices); its
+    explanation carries the report's marker, so a leaked detection text is caught like the report."""
+    setup = load_setup(settings)
+    now = datetime(2024, 11, 20, 4, 30, tzinfo=UTC)
+    with db.session() as session:
+        for record in world.reports.values():
+            finding = Finding(
+                detector="rule",
+                code="kritis",
+                severity=4,
+                desa=(record.desa_code,),
+                window_start=now,
+                window_end=now,
+                explanation=f"Uji {record.marker}",
+                explanation_en=f"Test {record.marker}",
+                report_ids=(record.id,),
+            )
+            (raised,) = raise_alerts(session, [finding], now, setup)
+            world.alerts.setdefault(raised.alert_id, []).append(record)
+
+
+def seed_notifications(db: Database, world: World) -> None:
+    """A notification about each report to every account whose scope covers it, a webhook delivery
+    for each, and one about no place (national administrators only)."""
+    hook = WebhookConfig(name="pusdalops", url="http://127.0.0.1:9/hook", secret_env="UNUSED_SECRET")
+    config = notification_config(NotificationsFile(webhook=(hook,)), environ={})
+    now = datetime(2024, 11, 20, 5, 0, tzinfo=UTC)
+    about = [(f"report:{r.id}", r.desa_code, r.marker) for r in world.reports.values()]
+    with db.session() as session:
+        for subject, area, marker in [*about, ("system:ping", None, "tanpa-wilayah")]:
+            readers = [u.id for u in world.users.values() if area is not None and u.person.covers(area)]
+            text = f"Laporan {marker}"
+            message = Message("report.verified", subject, area, 2, text, text, text, text, "/laporan")
+            publish(session, message, user_ids=readers, now=now, config=config)
+        world.notifications.update(
+            {n: u for n, u in session.execute(select(Notification.id, Notification.user_id))}
+        )
+        world.deliveries.update({d: a for d, a in session.execute(select(Delivery.id, Delivery.area_code))})
+
+
 @pytest.fixture
 def world(db: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> World:
     monkeypatch.setattr(passwords, "_hasher", CHEAP_HASHER)
@@ -454,6 +505,8 @@ def world(db: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> 
         }
     seeded = World(regions, tps, unit_records, officer_records, users, accounts)
     seed_reports(db, settings, seeded, kukar_village)
+    seed_alerts(db, settings, seeded)
+    seed_notifications(db, seeded)
     with db.session() as session:  # the index of the seeded TPS (no verified reports: few points)
         recompute(session, load_profile(RISK), datetime(2024, 11, 20, 4, 0, tzinfo=UTC))
     return seeded
@@ -1257,6 +1310,106 @@ def check_odk_form_and_villages(p: Probe) -> None:
         p.fail(url, f"offered {sorted(offered)[:5]}..., expected {sorted(expected)[:5]}...")
 
 
+# --- alerts ---------------------------------------------------------------------------------------
+
+
+def _visible_alerts(p: Probe) -> dict[int, ReportRecord]:
+    """Visible alerts, each with one of its reports (they all lie in the alert's one desa)."""
+    return {a: rs[0] for a, rs in p.world.alerts.items() if p.world.report_visible(p.caller, rs[0])}
+
+
+def _check_alert_item(p: Probe, url: str, item: dict[str, Any]) -> None:
+    record = p.world.alerts[item["id"]][0]
+    wanted = record.desa_code[:8] if p.caller.blurred else record.desa_code
+    if item["area_code"] != wanted:
+        p.fail(url, f"alert {item['id']}: area {item['area_code']}, expected {wanted}")
+
+
+def check_alerts(p: Probe) -> None:
+    url = f"{API}/alerts?{ALL}"
+    for item in p.page(url, set(_visible_alerts(p)), what="alerts"):
+        _check_alert_item(p, url, item)
+    for code in PROBE_CODES:
+        url = f"{API}/alerts?area={code}&{ALL}"
+        if p.caller.blurred and level_of(code) > 3:
+            p.get(url, status=422)  # a desa filter would reveal which alerts are in that desa
+            continue
+        expected = {a for a, r in _visible_alerts(p).items() if inside(code, r.desa_code)}
+        p.filtered(url, expected, "alerts")
+
+
+def check_alert_detail(p: Probe) -> None:
+    visible = _visible_alerts(p)
+    for alert_id, records in p.world.alerts.items():
+        record = records[0]
+        url = f"{API}/alerts/{alert_id}"
+        if alert_id not in visible:
+            p.like(url, f"{API}/alerts/{UNKNOWN_ID}")
+            continue
+        body = p.get(url)
+        if body is None:
+            continue
+        _check_alert_item(p, url, body["alert"])
+        wanted = sorted(r.id for r in records)
+        if [r["id"] for r in body["reports"]] != wanted:
+            p.fail(url, f"reports {[r['id'] for r in body['reports']]}, expected {wanted}")
+        for item in body["reports"]:
+            _check_report_item(p, url, item)
+        places = [place["code"] for place in body["places"]]
+        if places != [record.desa_code[:8] if p.caller.blurred else record.desa_code]:
+            p.fail(url, f"places {places} for the alert about {record.marker}")
+
+
+def check_alert_metrics(p: Probe) -> None:
+    expected = len(_visible_alerts(p))
+    for group in ("area&level=1", "area&level=2", "area&level=3", "unit"):
+        url = f"{API}/alerts/metrics?group={group}"
+        rows = p.get(url)
+        if rows is None:
+            continue
+        counted = sum(row["alerts"] for row in rows)
+        if group.startswith("area") and counted != expected:
+            p.fail(url, f"{counted} alerts counted, {expected} visible")
+        if group == "unit" and any(row["alerts"] > expected for row in rows):
+            p.fail(url, f"a unit counts more alerts than the {expected} visible")
+
+
+# --- notifications ------------------------------------------------------------------------------------
+
+
+def _own_notifications(p: Probe) -> set[int]:
+    own = p.world.accounts[p.caller.username].user_id
+    return {n for n, user in p.world.notifications.items() if user == own}
+
+
+def check_notifications(p: Probe) -> None:
+    """Only the caller's own notifications, whatever their scope (each caller has some)."""
+    own = _own_notifications(p)
+    if not own:
+        p.fail(f"{API}/notifications", "the caller has no notifications: the check would be vacuous")
+    p.page(f"{API}/notifications?{ALL}", own, what="notifications")
+    p.page(f"{API}/notifications?unread=true&{ALL}", own, what="notifications")
+
+
+def check_notifications_unread(p: Probe) -> None:
+    body = p.get(f"{API}/notifications/unread-count")
+    if body is not None and body["unread"] != len(_own_notifications(p)):
+        p.fail(f"{API}/notifications/unread-count", f"{body} counts others' notifications")
+
+
+def check_notification_deliveries(p: Probe) -> None:
+    url = f"{API}/notifications/deliveries?{ALL}"
+    if not p.caller.admin:
+        p.get(url, status=403)
+        return
+    expected = {
+        d
+        for d, area in p.world.deliveries.items()
+        if (p.caller.national if area is None else p.caller.covers(area))
+    }
+    p.page(url, expected, what="deliveries")
+
+
 # OpenAPI path -> its check. A new GET endpoint fails the matrix until it is added here.
 CHECKS: dict[str, Callable[[Probe], None]] = {
     f"{API}/auth/me": check_me,
@@ -1289,6 +1442,12 @@ CHECKS: dict[str, Callable[[Probe], None]] = {
     f"{API}/risk/places/{{level}}/{{place}}": check_risk_place,
     f"{API}/risk/export.csv": check_risk_export_csv,
     f"{API}/risk/export.geojson": check_risk_export_geojson,
+    f"{API}/alerts": check_alerts,
+    f"{API}/alerts/metrics": check_alert_metrics,
+    f"{API}/alerts/{{alert_id}}": check_alert_detail,
+    f"{API}/notifications": check_notifications,
+    f"{API}/notifications/unread-count": check_notifications_unread,
+    f"{API}/notifications/deliveries": check_notification_deliveries,
 }
 
 
@@ -1297,6 +1456,32 @@ def check_home(p: Probe) -> None:
     status, text = p.fetch("/beranda", cookie=True)
     if status != 200 or p.caller.username not in text:
         p.fail("/beranda", f"answered {status} without the caller's name: {text[:300]}")
+
+
+def check_alert_list_page(p: Probe) -> None:
+    """The alert pages list exactly the caller's alerts, and leak nothing (every answer is scanned)."""
+    for url in ("/peringatan", "/peringatan?status=terbuka"):
+        text = _page(p, url, 200)
+        shown = {int(n) for n in re.findall(r'href="/peringatan/(\d+)"', text)}
+        p.same(url, shown, set(_visible_alerts(p)), "alerts")
+
+
+def check_alert_detail_page(p: Probe) -> None:
+    _page(p, f"/peringatan/{UNKNOWN_ID}", 404)
+    visible = _visible_alerts(p)
+    for alert_id in p.world.alerts:
+        _page(p, f"/peringatan/{alert_id}", 200 if alert_id in visible else 404)
+
+
+def check_alert_metrics_page(p: Probe) -> None:
+    _page(p, "/peringatan/metrik", 200)
+
+
+def check_notifications_page(p: Probe) -> None:
+    """The inbox page lists the caller's own notifications (each unread one with its mark-read form)."""
+    text = _page(p, "/notifikasi", 200)
+    shown = {int(n) for n in re.findall(r'action="/notifikasi/(\d+)/dibaca"', text)}
+    p.same("/notifikasi", shown, _own_notifications(p), "notifications")
 
 
 # GET routes left out of the OpenAPI document (pages, API docs): None when they show no records.
@@ -1312,6 +1497,10 @@ NOT_IN_SCHEMA: dict[str, Callable[[Probe], None] | None] = {
     "/laporan/antrean": check_verification_queue_page,
     "/laporan/tinjau": check_review_queue_page,
     "/laporan/tinjau/{inbound_id}": check_review_detail_page,
+    "/peringatan": check_alert_list_page,
+    "/peringatan/metrik": check_alert_metrics_page,
+    "/peringatan/{alert_id}": check_alert_detail_page,
+    "/notifikasi": check_notifications_page,
     "/odk/formList": check_odk_form_and_villages,
     "/odk/forms/{form_id}/form.xml": None,  # the form: no records (fetched by the formList check)
     "/odk/forms/{form_id}/manifest": None,  # lists desa.csv (fetched by the formList check)

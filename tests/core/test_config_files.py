@@ -121,8 +121,9 @@ def test_config_check_command(tmp_path: Path) -> None:
     runner = CliRunner()
     good = runner.invoke(cli, ["config", "check", "--dir", str(tmp_path)])
     assert good.exit_code == 0, good.output
-    # categories, calendar, attributes and the two shipped vulnerability profiles
-    assert good.output.count("ok ") == 5, good.output
+    # categories, calendar, attributes, detectors, response, the two shipped vulnerability profiles,
+    # and the check that the alert files agree with the categories
+    assert good.output.count("ok ") == 8, good.output
     (tmp_path / "calendar.toml").write_text("[[election]]\ncode = 'x'\n")
     bad = runner.invoke(cli, ["config", "check", "--dir", str(tmp_path)])
     assert bad.exit_code == 1

@@ -75,7 +75,7 @@ def test_cookie_session_me_and_logout(web: TestClient, regions: Database, clock:
     body = me.json()
     assert body["username"] == "rina" and body["role"] == "analyst" and body["scope"] == ["64.71"]
     assert body["areas"] == [{"code": "64.71", "name": "Kota Balikpapan"}]
-    assert body["permissions"] == ["submit_reports", "verify_reports", "view_personal_data"]
+    assert body["permissions"] == ["respond_alerts", "submit_reports", "verify_reports", "view_personal_data"]
     assert body["national"] is False
 
     out = web.post("/api/v1/auth/logout", headers=SAME_ORIGIN)

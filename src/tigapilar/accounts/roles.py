@@ -19,10 +19,19 @@ class Permission(StrEnum):
     IMPORT_DATA = "import_data"
     SUBMIT_REPORTS = "submit_reports"  # field reports on any channel
     VERIFY_REPORTS = "verify_reports"  # verify, reject, merge, follow up; the review queue
+    RESPOND_ALERTS = "respond_alerts"  # take an alert on, log actions, move it to its closing
 
 
-_REPORTING = frozenset({Permission.SUBMIT_REPORTS})
-_VERIFYING = frozenset({Permission.VIEW_PERSONAL_DATA, Permission.SUBMIT_REPORTS, Permission.VERIFY_REPORTS})
+# The village pillars answer alerts on the spot as much as any unit does.
+_REPORTING = frozenset({Permission.SUBMIT_REPORTS, Permission.RESPOND_ALERTS})
+_VERIFYING = frozenset(
+    {
+        Permission.VIEW_PERSONAL_DATA,
+        Permission.SUBMIT_REPORTS,
+        Permission.VERIFY_REPORTS,
+        Permission.RESPOND_ALERTS,
+    }
+)
 
 _GRANTS: dict[Role, frozenset[Permission]] = {
     Role.FIELD_OFFICER: _REPORTING,

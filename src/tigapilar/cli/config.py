@@ -7,10 +7,18 @@ from pathlib import Path
 import click
 from pydantic import BaseModel
 
+from tigapilar.alerts.config import (
+    DETECTORS_FILE,
+    RESPONSE_FILE,
+    DetectorsConfig,
+    ResponseConfig,
+    load_alerts_config,
+)
 from tigapilar.cli.context import reports_errors
 from tigapilar.core.configfiles import config_source, parse_config
 from tigapilar.core.settings import Settings
 from tigapilar.elections.calendar import CALENDAR_FILE, CalendarConfig
+from tigapilar.notifications.config import NOTIFICATIONS_FILE, NotificationsFile
 from tigapilar.reports.taxonomy import TAXONOMY_FILE, TaxonomyConfig
 from tigapilar.risk.attributes import ATTRIBUTES_FILE, AttributeRegistry
 from tigapilar.risk.profile import PROFILES_DIR, ProfileConfig, shipped_profiles
@@ -20,7 +28,11 @@ CONFIG_FILES: list[tuple[str, str, type[BaseModel]]] = [
     ("tigapilar.reports", TAXONOMY_FILE, TaxonomyConfig),
     ("tigapilar.elections", CALENDAR_FILE, CalendarConfig),
     ("tigapilar.risk", ATTRIBUTES_FILE, AttributeRegistry),
+    ("tigapilar.alerts", DETECTORS_FILE, DetectorsConfig),
+    ("tigapilar.alerts", RESPONSE_FILE, ResponseConfig),
 ]
+# Files with no shipped default: checked when the installation has one (none: the feature is off).
+OPTIONAL_FILES: list[tuple[str, type[BaseModel]]] = [(NOTIFICATIONS_FILE, NotificationsFile)]
 
 
 @click.group()
@@ -44,6 +56,16 @@ def check(directory: Path | None) -> None:
         label, text = config_source(package, name, directory)
         parse_config(label, text, model)
         click.echo(f"ok  {label}")
+    for name, model in OPTIONAL_FILES:
+        path = directory / name if directory is not None else None
+        if path is None or not path.is_file():
+            click.echo(f"--  {name}: none in the config directory (off)")
+            continue
+        parse_config(str(path), path.read_text(encoding="utf-8"), model)
+        click.echo(f"ok  {path}")
+    # Codes one file takes from another (categories, severities of the detectors) must exist there.
+    load_alerts_config(directory)
+    click.echo("ok  detectors and response agree with the report categories")
 
 
 def _profile_files(directory: Path | None) -> list[tuple[str, str, type[BaseModel]]]:

@@ -5,7 +5,20 @@ from __future__ import annotations
 import click
 
 from tigapilar import __version__
-from tigapilar.cli import attributes, config, demo, organisation, regions, risk, serve, sms, tps, users
+from tigapilar.cli import (
+    alerts,
+    attributes,
+    config,
+    demo,
+    notifications,
+    organisation,
+    regions,
+    risk,
+    serve,
+    sms,
+    tps,
+    users,
+)
 from tigapilar.cli.context import open_database, reports_errors
 from tigapilar.cli.groups import import_group
 from tigapilar.core.settings import Settings
@@ -31,6 +44,19 @@ def init() -> None:
 
 
 cli.add_command(import_group)
-for module in (regions, tps, organisation, users, demo, serve, config, sms, attributes, risk):
+for module in (
+    regions,
+    tps,
+    organisation,
+    users,
+    demo,
+    serve,
+    config,
+    sms,
+    attributes,
+    risk,
+    alerts,
+    notifications,
+):
     for command in getattr(module, "COMMANDS", []):
         cli.add_command(command)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 DEFAULT_DATA_DIR = Path("var")
@@ -28,6 +29,19 @@ class Settings:
     sms_gateway_secret: str = ""
     # Vulnerability profiles kept live as reports are verified (each must exist as a profile file).
     risk_profiles: tuple[str, ...] = ("tps-rawan-2024", "ikp-2024")
+    # Seconds between detector cycles of the embedded scheduler; 0: off (tests, or cron instead).
+    # From the environment it defaults to 300, so that a served installation detects by itself.
+    detector_interval_seconds: float = 0
+    # The server's clock starts at this moment and runs on (the demo lives in its election's time).
+    # None: the real time, as in production.
+    clock_start: datetime | None = None
+    # Email notifications through SMTP (empty host: no email is sent).
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_from: str = ""
+    smtp_starttls: bool = True
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -52,7 +66,24 @@ class Settings:
                 for p in env.get("TIGAPILAR_RISK_PROFILES", "tps-rawan-2024,ikp-2024").split(",")
                 if p.strip()
             ),
+            detector_interval_seconds=float(env.get("TIGAPILAR_DETECTOR_INTERVAL", "300")),
+            clock_start=_aware(env["TIGAPILAR_CLOCK_START"]) if env.get("TIGAPILAR_CLOCK_START") else None,
+            smtp_host=env.get("TIGAPILAR_SMTP_HOST", ""),
+            smtp_port=int(env.get("TIGAPILAR_SMTP_PORT", "587")),
+            smtp_user=env.get("TIGAPILAR_SMTP_USER", ""),
+            smtp_password=env.get("TIGAPILAR_SMTP_PASSWORD", ""),
+            smtp_from=env.get("TIGAPILAR_SMTP_FROM", ""),
+            smtp_starttls=env.get("TIGAPILAR_SMTP_STARTTLS", "1").lower() not in {"0", "false", "no"},
         )
+
+
+def _aware(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise ValueError(
+            f"TIGAPILAR_CLOCK_START needs a time zone, e.g. 2024-12-16T23:59+08:00, not {text!r}"
+        )
+    return moment
 
 
 def sqlite_url(path: Path) -> str:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from tigapilar import __version__
+from tigapilar.alerts.live import install_verification_trigger
+from tigapilar.alerts.scheduler import DetectorScheduler
+from tigapilar.alerts.setup import load_setup
+from tigapilar.core.clock import RunningClock
 from tigapilar.core.settings import Settings
 from tigapilar.reports.intake import Intake
 from tigapilar.risk.live import install_live_refresh
@@ -32,7 +37,20 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     settings = settings or Settings.from_env()
     database = database or Database(settings.database_url)
     upgrade(database.engine)
+
+    @asynccontextmanager
+    async def lifespan(started: FastAPI) -> AsyncIterator[None]:
+        # The embedded detector scheduler lives as long as the server (off when the interval is 0).
+        scheduler: DetectorScheduler = started.state.detectors
+        if settings.detector_interval_seconds > 0:
+            scheduler.start()
+        try:
+            yield
+        finally:
+            scheduler.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="tigapilar",
         version=__version__,
         description=(
@@ -43,6 +61,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         redoc_url=None,
     )
     app.state.settings = settings
+    if settings.clock_start is not None:
+        app.state.clock = RunningClock(settings.clock_start)
     app.state.database = database
 
     def now() -> datetime:
@@ -53,6 +73,15 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.intake = Intake(database, settings, clock=now)
     profiles = [load_profile(code, settings.config_dir) for code in settings.risk_profiles]
     install_live_refresh(database.sessions, profiles, now, settings.timezone, app.state.intake.calendar)
+    app.state.alert_setup = load_setup(settings)
+    app.state.detectors = DetectorScheduler(
+        database.sessions, app.state.alert_setup, now, settings.detector_interval_seconds
+    )
+    install_verification_trigger(
+        database.sessions,
+        app.state.alert_setup.config.detectors.verified_statuses,
+        app.state.detectors.wake,
+    )
     install_error_handlers(app)
     app.include_router(api_router)
     install_api_docs(app, OPENAPI_URL)

@@ -24,7 +24,11 @@ class User(Base):
     # National users see everything; everyone else sees only the regions in user_area.
     national: Mapped[bool] = mapped_column(Boolean, default=False)
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("officer.id", ondelete="SET NULL"))
+    # The unit the account acts for (a Kapolsek's Polsek): alerts routed to it reach this account.
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="SET NULL"), index=True)
     language: Mapped[str] = mapped_column(String(2), default="id")
+    # Where email notifications go (NULL: none are sent to this user).
+    email: Mapped[str | None] = mapped_column(String(254))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 

@@ -108,6 +108,8 @@ class Report(Base):
         Index("ix_report_status_received_at", "status", "received_at"),
         Index("ix_report_category_occurred_at", "category", "occurred_at"),
         Index("ix_report_election_stage", "election", "stage"),
+        # The detectors read every report of the last weeks by time alone.
+        Index("ix_report_occurred_at", "occurred_at"),
     )
 
 

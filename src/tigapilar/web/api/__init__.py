@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from tigapilar.web.api import auth, inbound, officers, regions, reports, risk, sms, tps, units, users
+from tigapilar.web.api import (
+    alerts,
+    auth,
+    inbound,
+    notifications,
+    officers,
+    regions,
+    reports,
+    risk,
+    sms,
+    tps,
+    units,
+    users,
+)
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(auth.router, tags=["auth"])
@@ -17,3 +30,5 @@ api_router.include_router(reports.router, tags=["reports"])
 api_router.include_router(inbound.router, tags=["review"])
 api_router.include_router(sms.router, tags=["sms"])
 api_router.include_router(risk.router, tags=["risk"])
+api_router.include_router(alerts.router, tags=["alerts"])
+api_router.include_router(notifications.router, tags=["notifications"])
