@@ -9,7 +9,6 @@ config so that they can be run against a demo built from an altered file (see th
 from __future__ import annotations
 
 import json
-import shutil
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,14 +19,14 @@ from statistics import mean
 from zoneinfo import ZoneInfo
 
 import pytest
-from click.testing import CliRunner, Result
-from sqlalchemy import create_engine, func, select, text
+from click.testing import Result
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from support.demo_database import empty_database, run_demo
 from tigapilar.accounts.principal import system_principal
-from tigapilar.cli.main import cli
 from tigapilar.core.errors import Invalid
-from tigapilar.core.settings import Settings, sqlite_url
+from tigapilar.core.settings import Settings
 from tigapilar.demo.config import DemoConfig, load_demo_config
 from tigapilar.demo.loader import load_demo
 from tigapilar.demo.reports import load_demo_reports
@@ -44,7 +43,7 @@ from tigapilar.risk.attributes import load_attribute_registry
 from tigapilar.risk.profile import indicators_of, load_profile
 from tigapilar.risk.service import recompute
 from tigapilar.storage.db import Database
-from tigapilar.storage.models import Base, Region, RegionAttribute, RiskScore, RiskSnapshot, Tps, TpsAttribute
+from tigapilar.storage.models import Region, RegionAttribute, RiskScore, RiskSnapshot, Tps, TpsAttribute
 
 TIMEZONE = "Asia/Makassar"
 WITA = ZoneInfo(TIMEZONE)
@@ -69,36 +68,17 @@ class Loaded:
         return Settings(database_url=self.url, data_dir=self.data_dir)
 
 
-def _demo(url: str, data_dir: Path) -> Result:
-    env = {"TIGAPILAR_DATABASE_URL": url, "TIGAPILAR_DATA_DIR": str(data_dir)}
-    return CliRunner().invoke(cli, ["demo"], env=env)
-
-
-def _empty_postgres(url: str) -> None:
-    engine = create_engine(url)
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def loaded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loaded]:
     folder = tmp_path_factory.mktemp("demo-risk")
-    if request.param == "sqlite":
-        template: Path = request.getfixturevalue("sqlite_template")
-        shutil.copy(template, folder / "tigapilar.db")
-        url = sqlite_url(folder / "tigapilar.db")
-    else:
-        url = request.getfixturevalue("postgres_server")
-        _empty_postgres(url)
+    url = empty_database(request, folder)
     config = load_demo_config("kaltim")
     db = Database(url)
     # The demo as the version before attributes left it: regions, TPS, people, reports.
     with db.session() as session:
         assert not load_demo(session, config).already_loaded
     assert load_demo_reports(db, Settings(database_url=url, data_dir=folder / "data"), config).reports
-    first_run = _demo(url, folder / "data")
+    first_run = run_demo(url, folder / "data")
     yield Loaded(db, url, folder / "data", config, first_run)
     db.dispose()
 
@@ -326,7 +306,7 @@ def test_snapshots_tell_the_days_of_the_election(loaded: Loaded) -> None:
 def test_running_the_demo_again_adds_nothing(loaded: Loaded) -> None:
     with loaded.db.session() as session:
         before = _fingerprint(session)
-    again = _demo(loaded.url, loaded.data_dir)
+    again = run_demo(loaded.url, loaded.data_dir)
     assert again.exit_code == 0, again.output
     assert "already loaded; nothing was changed" in again.output
     assert "Vulnerability" not in again.output

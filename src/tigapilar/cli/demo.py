@@ -6,6 +6,7 @@ import click
 
 from tigapilar.cli.context import open_database, reports_errors
 from tigapilar.core.settings import Settings
+from tigapilar.demo.alerts import DemoAlertsSummary, load_demo_alerts, load_demo_burst
 from tigapilar.demo.config import load_demo_config
 from tigapilar.demo.loader import DemoSummary, load_demo
 from tigapilar.demo.reports import DemoReportsSummary, load_demo_reports
@@ -41,11 +42,28 @@ def demo(name: str) -> None:
             summary = load_demo(session, config, step=say)
         # After the commit above: the intake opens its own transactions on the demo's rows.
         reports = load_demo_reports(database, settings, config, step=say)
+        # The evening burst early warning will find: reports too, so before the scores.
+        load_demo_burst(database, settings, config, step=say)
         # Scores read the verified reports: after them.
         risk = load_demo_risk(database, settings, config, step=say)
+        # Alerts read the reports and, for hotspots, the scores: last.
+        alerts = load_demo_alerts(database, settings, config, step=say)
     finally:
         database.dispose()
     _print(summary, reports, risk, config.password)
+    _print_alerts(alerts)
+
+
+def _print_alerts(alerts: DemoAlertsSummary) -> None:
+    if alerts.alerts:
+        statuses = ", ".join(f"{count} {status}" for status, count in sorted(alerts.statuses.items()))
+        click.echo(
+            f"Early warning: {alerts.cycles} detector cycles replayed, {alerts.alerts} alerts ({statuses})."
+        )
+        if alerts.burst_alert:
+            click.echo(f"  Open now: alert #{alerts.burst_alert}, the burst around Sepaku (see /peringatan).")
+    elif alerts.skipped:
+        click.echo(f"Early warning: nothing replayed ({alerts.skipped}).")
 
 
 def _print(summary: DemoSummary, reports: DemoReportsSummary, risk: DemoRiskSummary, password: str) -> None:

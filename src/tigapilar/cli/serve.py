@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+from zoneinfo import ZoneInfo
 
 import click
 import uvicorn
@@ -10,6 +12,8 @@ from sqlalchemy.engine import make_url
 
 from tigapilar.cli.context import open_database, reports_errors
 from tigapilar.core.settings import Settings
+from tigapilar.demo.config import load_demo_config
+from tigapilar.demo.risk import demo_now
 
 log = logging.getLogger("tigapilar.serve")
 APP_FACTORY = "tigapilar.web.app:create_app"
@@ -35,13 +39,33 @@ APP_FACTORY = "tigapilar.web.app:create_app"
     show_default=True,
     type=click.Choice(["critical", "error", "warning", "info", "debug"]),
 )
+@click.option(
+    "--demo-clock",
+    "demo_clock",
+    default=None,
+    metavar="DEMO",
+    help='Run the clock from a demo\'s "now" (e.g. kaltim: 16 Dec 2024, 23:59 WITA) instead of today.',
+)
 @reports_errors
-def serve(host: str, port: int, reload: bool, forwarded_allow_ips: str, log_level: str) -> None:
+def serve(
+    host: str, port: int, reload: bool, forwarded_allow_ips: str, log_level: str, demo_clock: str | None
+) -> None:
     """Run the web server: the JSON API under /api/v1 and the pages (login at /masuk).
 
     The database schema is brought up to date first. Behind HTTPS, set TIGAPILAR_SECURE_COOKIES=1.
+    The detectors run every TIGAPILAR_DETECTOR_INTERVAL seconds (300; 0 turns them off).
     """
     logging.basicConfig(level=log_level.upper(), format="%(levelname)s:     %(message)s")
+    if demo_clock is not None:
+        settings = Settings.from_env()
+        start = demo_now(load_demo_config(demo_clock), ZoneInfo(settings.timezone))
+        if start is None:
+            raise click.UsageError(
+                f"the demo '{demo_clock}' has no time of its own ([reports] or [attributes])"
+            )
+        # The app factory reads the environment in the server process, so the clock goes there.
+        os.environ["TIGAPILAR_CLOCK_START"] = start.isoformat()
+        log.info("Demo clock: the server's time starts at %s", start.isoformat())
     settings = Settings.from_env()
     open_database(settings).dispose()  # migrate now, so that a schema problem stops us before listening
     shown_url = make_url(settings.database_url).render_as_string(hide_password=True)

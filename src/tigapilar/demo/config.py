@@ -88,6 +88,8 @@ class DemoAccount(_Strict):
     national: bool = False
     areas: list[str] = []
     officer_pillar: Literal["bhabinkamtibmas", "babinsa", "kades_lurah"] | None = None
+    # The code of the unit the account acts for (alerts routed to that unit reach it).
+    unit: str | None = None
 
     @model_validator(mode="after")
     def _scope(self) -> DemoAccount:
@@ -425,6 +427,69 @@ class DemoAttributes(_Strict):
         return sorted({d.attribute for d in self.draws} | {a for v in self.values for a in v.attributes})
 
 
+# -- early warning ------------------------------------------------------------------------------
+
+
+class DemoBurstReport(_Strict):
+    desa: str
+    hour: float = Field(ge=0, lt=24)  # local time on the burst day
+    category: str
+    severity: int = Field(ge=1)
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(min_length=1)
+
+
+class DemoResponse(_Strict):
+    """How the units answered the demo's past alerts (minutes, drawn uniformly between the bounds)."""
+
+    acknowledge: tuple[float, float]
+    arrive: tuple[float, float]
+    handle: tuple[float, float]
+    resolve: tuple[float, float]
+    cancel_share: float = Field(ge=0, le=1)
+    cancel_reasons: list[str] = Field(min_length=1)
+    outcomes: list[str] = Field(min_length=1)
+    lessons: list[str] = Field(min_length=1)
+    # Action code (response.toml) -> descriptions to choose from.
+    actions: dict[str, list[str]] = Field(min_length=1)
+
+
+class DemoAlertStep(_Strict):
+    """Something that happened to the burst's alert, minutes after the cycle that raised it: a
+    detector cycle (``cycle = true``), a status change or a logged action by a demo account."""
+
+    after_minutes: float = Field(ge=0)
+    cycle: bool = False
+    account: str | None = None
+    status: str | None = None
+    action: str | None = None
+    text: str | None = None
+
+    @model_validator(mode="after")
+    def _one_thing(self) -> DemoAlertStep:
+        things = [self.cycle, self.status is not None, self.action is not None]
+        if sum(things) != 1:
+            raise ValueError("a burst step is a cycle, a status or an action: exactly one")
+        if not self.cycle and self.account is None:
+            raise ValueError("a status or action step needs the account that took it")
+        return self
+
+
+class DemoAlerts(_Strict):
+    # Local hour of the daily detector cycle replayed over the last `history_days` of the period.
+    cycle_hour: int = Field(ge=0, le=23)
+    history_days: int = Field(ge=1)
+    # The account that logs the units' answers (the Polda's operations room takes them by radio).
+    operator: str
+    # The burst on the demo's last day: reports through the intake, verified after a while; the
+    # cycle at `burst_cycle_hour` raises its alert, the one at the demo's now escalates it.
+    burst_cycle_hour: float = Field(ge=0, lt=24)
+    verify_after_minutes: float = Field(ge=0)
+    burst: list[DemoBurstReport] = Field(min_length=1)
+    burst_steps: list[DemoAlertStep] = []
+    response: DemoResponse
+
+
 class DemoConfig(_Strict):
     province: str
     province_name: str
@@ -440,6 +505,7 @@ class DemoConfig(_Strict):
     accounts: list[DemoAccount]
     reports: DemoReports | None = None
     attributes: DemoAttributes | None = None
+    alerts: DemoAlerts | None = None
 
     @field_validator("province")
     @classmethod
@@ -462,6 +528,12 @@ class DemoConfig(_Strict):
             self._reports_inside(self.reports)
         if self.attributes is not None:
             self._attributes_inside(self.attributes)
+        if self.alerts is not None:
+            outside = sorted({b.desa for b in self.alerts.burst if b.desa[:5] not in self.kabkota})
+            if outside:
+                raise ValueError(f"alerts.burst: {', '.join(outside)} outside the listed kab/kota")
+            if self.reports is None:
+                raise ValueError("[alerts] needs [reports]: its history replays their detector cycles")
         return self
 
     def _reports_inside(self, reports: DemoReports) -> None:

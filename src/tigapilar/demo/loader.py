@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tigapilar.accounts.service import create_user
+from tigapilar.core.errors import Invalid
 from tigapilar.demo.config import DemoAccount, DemoConfig
 from tigapilar.demo.organisation import demo_officers, demo_units
 from tigapilar.demo.places import load_places, place_demo_positions
@@ -19,7 +20,7 @@ from tigapilar.demo.tps import demo_tps_rows
 from tigapilar.organisation.officers import create_officers
 from tigapilar.organisation.units import create_units
 from tigapilar.regions.catalog import load_catalog
-from tigapilar.storage.models import Officer, OfficerVillage, Tps, User
+from tigapilar.storage.models import Officer, OfficerVillage, Tps, Unit, User
 from tigapilar.tps.registry import add_tps_rows
 
 Step = Callable[[str], None]
@@ -51,6 +52,9 @@ def load_demo(session: Session, config: DemoConfig, step: Step | None = None) ->
     """Generate the demo inside the caller's transaction; ``step`` hears what is happening."""
     say = step or (lambda _message: None)
     if demo_present(session, config):
+        # Accounts a newer demo file adds are created on an older demo too (existing ones are kept).
+        for account in config.accounts:
+            _create_account(session, config, account)
         return DemoSummary(already_loaded=True, accounts=list(config.accounts))
     summary = DemoSummary(already_loaded=False, accounts=list(config.accounts))
     say(f"regions of {config.province_name} from the Kemendagri list")
@@ -87,7 +91,7 @@ def _create_account(session: Session, config: DemoConfig, account: DemoAccount) 
             .limit(1)
         )
         areas = []  # a village pillar's scope is the villages they serve
-    create_user(
+    record = create_user(
         session,
         account.username,
         account.name,
@@ -97,3 +101,14 @@ def _create_account(session: Session, config: DemoConfig, account: DemoAccount) 
         national=account.national,
         officer_id=officer_id,
     )
+    if account.unit is not None:
+        unit_id = session.scalar(select(Unit.id).where(Unit.code == account.unit))
+        if unit_id is None:
+            raise Invalid(
+                "demo.bad_file",
+                f"account {account.username}: no unit '{account.unit}' in the demo organisation",
+                f"akun {account.username}: unit '{account.unit}' tidak ada",
+            )
+        user = session.get(User, record.id)
+        assert user is not None
+        user.unit_id = unit_id

@@ -314,6 +314,12 @@ def demo_moments(config: DemoConfig, zone: ZoneInfo) -> list[datetime]:
     return [end_of_day(day, zone) for day in sorted(set(days))]
 
 
+def demo_now(config: DemoConfig, zone: ZoneInfo) -> datetime | None:
+    """The demo's "now": the end of its last day of reports (or of scoring)."""
+    moments = demo_moments(config, zone)
+    return moments[-1] if moments else None
+
+
 def has_scores(session: Session, profile: ProfileConfig) -> bool:
     found = session.scalar(select(RiskScore.place).where(RiskScore.profile == profile.code).limit(1))
     return found is not None
