@@ -88,6 +88,7 @@ def test_a_verified_critical_report_raises_an_alert_routed_to_the_units_of_its_v
     told = web.get("/api/v1/notifications", headers=world.kapolsek.headers).json()["items"]
     assert [n["kind"] for n in told] == ["alert.created"]
     assert web.get("/api/v1/notifications", headers=world.kapolres.headers).json()["items"] == []
+    assert web.get("/api/v1/notifications", headers=world.misplaced.headers).json()["items"] == []
 
     # A second cycle finds the same thing and records nothing new.
     again = cycle(web, world)

@@ -42,6 +42,9 @@ class World:
     dandim: Account
     palaran: Account  # a Kapolsek elsewhere: must never see Balikpapan's alerts
     partner: Account
+    # Acts for the Polsek of Balikpapan Timur but is scoped to Samarinda (a misconfigured account):
+    # it may not open Balikpapan's alerts, so it must not be told about them either.
+    misplaced: Account
     units: dict[str, int]
 
 
@@ -67,6 +70,7 @@ def build_world(db: Database) -> World:
             dandim=account("dandim", "commander", "64.71", "kodim-0905"),
             palaran=account("kapolsek.palaran", "commander", "64.72.01", "polsek-64.72.01"),
             partner=account("bawaslu", "partner", "64.71", None),
+            misplaced=account("salah.wilayah", "commander", "64.72", "polsek-64.71.01"),
             units=units,
         )
     return world

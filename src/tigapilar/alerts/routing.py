@@ -9,8 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tigapilar.alerts.config import RoutingConfig
+from tigapilar.core.scope import Scope
 from tigapilar.regions.codes import ancestors_of, level_of
-from tigapilar.storage.models import AlertRoute, Officer, OfficerVillage, Unit, UnitArea, User
+from tigapilar.storage.models import AlertRoute, Officer, OfficerVillage, Unit, UnitArea, User, UserArea
 
 
 def common_area(desa: Iterable[str]) -> str:
@@ -94,4 +95,20 @@ def recipients(session: Session, unit_ids: Iterable[int], desa: Iterable[str]) -
                 .where(OfficerVillage.desa_code.in_(desa), User.active.is_(True), Officer.active.is_(True))
             )
         )
-    return sorted(users)
+    return sorted(_in_scope(session, users, desa))
+
+
+def _in_scope(session: Session, user_ids: set[int], desa: list[str]) -> set[int]:
+    """Only accounts that may open the alert: a unit's account scoped elsewhere is not told about it
+    (the notification's title names the place)."""
+    if not user_ids:
+        return set()
+    areas: dict[int, list[str]] = {}
+    for user_id, code in session.execute(
+        select(UserArea.user_id, UserArea.region_code).where(UserArea.user_id.in_(sorted(user_ids)))
+    ):
+        areas.setdefault(user_id, []).append(code)
+    national = set(
+        session.scalars(select(User.id).where(User.id.in_(sorted(user_ids)), User.national.is_(True)))
+    )
+    return {u for u in user_ids if u in national or any(Scope.of(areas.get(u, [])).covers(d) for d in desa)}
