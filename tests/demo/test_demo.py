@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from tigapilar.cli.main import cli
-from tigapilar.demo.config import load_demo_config
+from tigapilar.core.errors import Invalid
+from tigapilar.demo.config import DemoAccount, load_demo_config
 from tigapilar.demo.loader import load_demo
 from tigapilar.storage.db import Database
-from tigapilar.storage.models import Officer, OfficerVillage, Region, Tps
+from tigapilar.storage.models import Officer, OfficerVillage, Region, Tps, Unit, User
 
 
 def _load(db: Database) -> None:
@@ -63,12 +65,37 @@ def test_demo_twice_changes_nothing(db: Database) -> None:
         assert again.already_loaded
         assert session.scalar(select(func.count()).select_from(Tps)) == before
 
+    # An account a newer demo file adds is created on the loaded demo, with its unit; a unit the
+    # demo organisation lacks is the file's fault and says so.
+    config = load_demo_config("kaltim")
+    added = DemoAccount(
+        username="kapolsek.palaran",
+        name="Kapolsek Palaran",
+        role="commander",
+        areas=["64.72.01"],
+        unit="polsek-64.72.01",
+    )
+    missing = added.model_copy(update={"username": "kapolsek.hilang", "unit": "polsek-99.99"})
+    with db.session() as session:
+        load_demo(session, config.model_copy(update={"accounts": [*config.accounts, added]}))
+        unit = session.scalar(
+            select(Unit.code).join(User, User.unit_id == Unit.id).where(User.username == "kapolsek.palaran")
+        )
+        assert unit == "polsek-64.72.01"
+    with pytest.raises(Invalid) as caught, db.session() as session:
+        load_demo(session, config.model_copy(update={"accounts": [*config.accounts, missing]}))
+    assert caught.value.code == "demo.bad_file" and "no unit 'polsek-99.99'" in caught.value.message
+
 
 def test_demo_accounts_log_in_and_see_only_their_area(client: TestClient, db: Database) -> None:
     _load(db)
     password = load_demo_config("kaltim").password
     login = client.post("/api/v1/auth/login", json={"username": "kapolresta.samarinda", "password": password})
     assert login.status_code == 200, login.text
+    assert (login.json()["user"]["unit"], login.json()["user"]["unit_name"]) == (
+        "polres-64.72",
+        "Polresta Samarinda",
+    )
     headers = {"Authorization": f"Bearer {login.json()['token']}"}
     page = client.get("/api/v1/tps", params={"limit": 1000}, headers=headers).json()
     assert page["total"] > 1000

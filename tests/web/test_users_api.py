@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from conftest import Account, make_account
+from tigapilar.organisation.units import UnitSpec, create_units
 from tigapilar.storage.db import Database
 
 GOOD = "sungai-mahakam-77"
@@ -178,3 +179,189 @@ def test_admin_cannot_disable_self(web: TestClient, samarinda_admin: Account) ->
         f"/api/v1/users/{samarinda_admin.user_id}", json={"active": False}, headers=samarinda_admin.headers
     )
     assert response.status_code == 422 and response.json()["error"]["code"] == "user.self_change"
+
+
+# --- email address and the unit the account acts for ---------------------------------------------------
+
+
+@pytest.fixture
+def units(regions: Database) -> None:
+    with regions.session() as session:
+        create_units(
+            session,
+            [
+                UnitSpec("polda-64", "Polda Kalimantan Timur", "polri", "polda", None, ["64"]),
+                UnitSpec("polres-64.72", "Polresta Samarinda", "polri", "polres", "polda-64", ["64.72"]),
+                UnitSpec(
+                    "polsek-64.72.01", "Polsek Palaran", "polri", "polsek", "polres-64.72", ["64.72.01"]
+                ),
+                UnitSpec("polres-64.71", "Polresta Balikpapan", "polri", "polres", "polda-64", ["64.71"]),
+            ],
+        )
+
+
+def test_create_with_email_and_unit(web: TestClient, samarinda_admin: Account, units: None) -> None:
+    created = web.post(
+        "/api/v1/users",
+        json=_new_user(email="  Dewi.Lestari@Polri.GO.id ", unit=" POLSEK-64.72.01"),
+        headers=samarinda_admin.headers,
+    )
+    assert created.status_code == 201, created.text
+    body = created.json()
+    assert body["email"] == "dewi.lestari@polri.go.id"
+    assert (body["unit"], body["unit_name"]) == ("polsek-64.72.01", "Polsek Palaran")
+    assert web.get(f"/api/v1/users/{body['id']}", headers=samarinda_admin.headers).json() == body
+    listed = web.get("/api/v1/users", params={"q": "dewi"}, headers=samarinda_admin.headers).json()
+    assert [(u["email"], u["unit"]) for u in listed["items"]] == [
+        ("dewi.lestari@polri.go.id", "polsek-64.72.01")
+    ]
+    # Without them (null or empty alike), an account has no address and no unit.
+    for username, extra in (
+        ("rina", {}),
+        ("tono", {"email": None, "unit": None}),
+        ("sari", {"email": "", "unit": ""}),
+    ):
+        plain = web.post(
+            "/api/v1/users", json=_new_user(username=username, **extra), headers=samarinda_admin.headers
+        )
+        assert plain.status_code == 201, plain.text
+        assert (plain.json()["email"], plain.json()["unit"], plain.json()["unit_name"]) == (None, None, None)
+
+
+def test_patch_sets_keeps_and_clears_email_and_unit(
+    web: TestClient, samarinda_admin: Account, people: dict[str, Account], units: None
+) -> None:
+    url = f"/api/v1/users/{people['smd'].user_id}"
+    headers = samarinda_admin.headers
+    set_both = web.patch(url, json={"email": "Analis@Example.go.id", "unit": "polres-64.72"}, headers=headers)
+    assert set_both.status_code == 200, set_both.text
+    assert (set_both.json()["email"], set_both.json()["unit"]) == ("analis@example.go.id", "polres-64.72")
+    assert set_both.json()["unit_name"] == "Polresta Samarinda"
+    # Absent or null leaves them as they are.
+    kept = web.patch(url, json={"full_name": "Analis Palaran", "email": None, "unit": None}, headers=headers)
+    assert (kept.json()["email"], kept.json()["unit"]) == ("analis@example.go.id", "polres-64.72")
+    moved = web.patch(url, json={"unit": "polsek-64.72.01"}, headers=headers).json()
+    assert (moved["email"], moved["unit"]) == ("analis@example.go.id", "polsek-64.72.01")
+    # An empty string removes them.
+    cleared = web.patch(url, json={"email": "", "unit": ""}, headers=headers)
+    assert cleared.status_code == 200
+    assert (cleared.json()["email"], cleared.json()["unit"], cleared.json()["unit_name"]) == (
+        None,
+        None,
+        None,
+    )
+    # An admin may set their own address and unit (that locks nobody out).
+    own = web.patch(
+        f"/api/v1/users/{samarinda_admin.user_id}",
+        json={"email": "admin@smd.go.id", "unit": "polres-64.72"},
+        headers=headers,
+    )
+    assert own.status_code == 200 and own.json()["email"] == "admin@smd.go.id"
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "dewi",
+        "dewi@",
+        "@polri.go.id",
+        "dewi@polri",
+        "dewi lestari@polri.go.id",
+        "dewi@@polri.go.id",
+        "dewi@polri..go.id",
+        ".dewi@polri.go.id",
+        "dewi@polri.go.id\nBcc: semua@contoh.id",
+        "dewi@-polri.go.id",
+        "d" * 65 + "@polri.go.id",
+        "dewi@" + "a" * 250 + ".id",
+    ],
+)
+def test_bad_email_is_refused(
+    web: TestClient, samarinda_admin: Account, people: dict[str, Account], email: str
+) -> None:
+    created = web.post("/api/v1/users", json=_new_user(email=email), headers=samarinda_admin.headers)
+    assert created.status_code == 422, created.text
+    error = created.json()["error"]
+    assert error["code"] == "user.bad_email" and error["pesan"].startswith("Alamat email tidak valid")
+    assert [d["field"] for d in error["details"]] == ["email"]
+    patched = web.patch(
+        f"/api/v1/users/{people['smd'].user_id}", json={"email": email}, headers=samarinda_admin.headers
+    )
+    assert patched.status_code == 422 and patched.json()["error"]["code"] == "user.bad_email"
+    assert (
+        web.get("/api/v1/users", params={"q": "dewi"}, headers=samarinda_admin.headers).json()["total"] == 0
+    )
+
+
+def test_unit_must_exist_and_be_inside_the_admins_scope(
+    web: TestClient,
+    samarinda_admin: Account,
+    national_admin: Account,
+    people: dict[str, Account],
+    units: None,
+) -> None:
+    headers = samarinda_admin.headers
+    # Balikpapan's Polres and the province's Polda are outside 64.72: answered like an unknown code,
+    # so that the admin learns nothing about units elsewhere.
+    answers = {}
+    for code in ("polres-64.71", "polda-64", "polres-99.99"):
+        created = web.post("/api/v1/users", json=_new_user(unit=code), headers=headers)
+        assert created.status_code == 422, created.text
+        error = created.json()["error"]
+        assert error["code"] == "user.unknown_unit" and code in error["message"] and error["pesan"]
+        assert [d["field"] for d in error["details"]] == ["unit"]
+        assert "Balikpapan" not in created.text and "Polda" not in created.text
+        answers[code] = created.json()["error"]["message"].replace(code, "CODE")
+        patched = web.patch(f"/api/v1/users/{people['smd'].user_id}", json={"unit": code}, headers=headers)
+        assert patched.status_code == 422 and patched.json()["error"]["code"] == "user.unknown_unit"
+    assert len(set(answers.values())) == 1
+    assert web.get("/api/v1/users", params={"q": "dewi"}, headers=headers).json()["total"] == 0
+    assert web.get(f"/api/v1/users/{people['smd'].user_id}", headers=headers).json()["unit"] is None
+    # A national admin sees the Polda and may attach an account to it.
+    polda = web.post("/api/v1/users", json=_new_user(unit="polda-64"), headers=national_admin.headers)
+    assert polda.status_code == 201 and polda.json()["unit_name"] == "Polda Kalimantan Timur"
+
+
+def test_a_unit_outside_the_readers_scope_is_not_named(
+    web: TestClient,
+    samarinda_admin: Account,
+    national_admin: Account,
+    people: dict[str, Account],
+    units: None,
+) -> None:
+    """An account of Samarinda that acts for the Polda (set by a national admin): Samarinda's admin
+    manages the account but may not see the Polda, so the record does not name it."""
+    url = f"/api/v1/users/{people['smd'].user_id}"
+    national = web.patch(
+        url, json={"unit": "polda-64", "email": "analis@smd.go.id"}, headers=national_admin.headers
+    )
+    assert national.status_code == 200 and national.json()["unit"] == "polda-64"
+    for response in (
+        web.get(url, headers=samarinda_admin.headers),
+        web.get("/api/v1/users", headers=samarinda_admin.headers),
+        web.patch(url, json={"full_name": "Analis Smd"}, headers=samarinda_admin.headers),
+    ):
+        assert response.status_code == 200, response.text
+        assert "polda" not in response.text.lower() and "Kalimantan Timur" not in response.text
+        assert "analis@smd.go.id" in response.text  # the admin manages the account: they see its address
+    # The admin may still detach it (clearing needs no sight of the unit), which the national admin sees.
+    assert web.patch(url, json={"unit": ""}, headers=samarinda_admin.headers).status_code == 200
+    assert web.get(url, headers=national_admin.headers).json()["unit"] is None
+
+
+def test_email_is_only_shown_to_admins_within_scope(
+    web: TestClient, samarinda_admin: Account, national_admin: Account, people: dict[str, Account]
+) -> None:
+    url = f"/api/v1/users/{people['bpn'].user_id}"
+    assert (
+        web.patch(url, json={"email": "analis@bpn.go.id"}, headers=national_admin.headers).status_code == 200
+    )
+    for response in (
+        web.get(url, headers=samarinda_admin.headers),
+        web.get("/api/v1/users", headers=samarinda_admin.headers),
+        web.get(url, headers=people["bpn"].headers),  # not an admin: not even their own record here
+        web.get("/api/v1/users", headers=people["pusat"].headers),
+    ):
+        assert response.status_code in (200, 403, 404)
+        assert "analis@bpn.go.id" not in response.text
+    assert web.get(url, headers=national_admin.headers).json()["email"] == "analis@bpn.go.id"

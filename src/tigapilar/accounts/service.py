@@ -4,6 +4,10 @@ Functions that act for someone take the acting ``Principal``; it must hold MANAG
 reach accounts inside its own scope (see :mod:`tigapilar.accounts.access`). ``create_user`` may also
 be called with ``by=None`` by trusted code (the CLI operator, the demo generator): then no scope
 limit applies, only validation. Results are plain :class:`UserRecord` values, never ORM rows.
+
+An account may carry an email address (where email notifications go) and the unit it acts for (alerts
+routed to that unit reach it). An admin can only attach units visible to their own scope, and a
+record only names its unit to a reader whose scope sees that unit.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from tigapilar.accounts.tokens import SESSION, revoke_user_tokens
 from tigapilar.accounts.validation import (
     Problems,
     check_area_codes,
+    check_email,
     check_full_name,
     check_language,
     check_role,
@@ -37,11 +42,13 @@ from tigapilar.accounts.validation import (
 from tigapilar.core.errors import Invalid, NotFound, TigapilarError
 from tigapilar.core.pagination import Page, PageRequest
 from tigapilar.core.scope import Scope
-from tigapilar.storage.models import Officer, Region, User, UserArea
+from tigapilar.organisation.visibility import unit_visible
+from tigapilar.storage.models import Officer, Region, Unit, User, UserArea
 
 __all__ = [
     "UserFilter",
     "UserRecord",
+    "UserUnit",
     "UserUpdate",
     "activate",
     "authenticate",
@@ -57,6 +64,12 @@ __all__ = [
 
 
 @dataclass(frozen=True)
+class UserUnit:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
 class UserRecord:
     id: int
     username: str
@@ -68,6 +81,9 @@ class UserRecord:
     language: str
     active: bool
     created_at: datetime
+    email: str | None = None
+    # The unit the account acts for; also None when it lies outside the reader's scope.
+    unit: UserUnit | None = None
 
 
 @dataclass(frozen=True)
@@ -80,7 +96,8 @@ class UserFilter:
 
 @dataclass(frozen=True)
 class UserUpdate:
-    """Fields to change; ``None`` leaves a field as it is."""
+    """Fields to change; ``None`` leaves a field as it is, and for ``email`` and ``unit`` (a unit
+    code) an empty string clears it."""
 
     full_name: str | None = None
     role: Role | str | None = None
@@ -88,6 +105,8 @@ class UserUpdate:
     active: bool | None = None
     language: str | None = None
     national: bool | None = None
+    email: str | None = None
+    unit: str | None = None
 
 
 class UserExistsError(TigapilarError):
@@ -117,9 +136,12 @@ def create_user(
     officer_id: int | None = None,
     language: str = "id",
     *,
+    email: str | None = None,
+    unit: str | None = None,
     by: Principal | None = None,
 ) -> UserRecord:
-    """Create an account; ``by`` (when given) must be an admin whose scope covers the new one."""
+    """Create an account; ``by`` (when given) must be an admin whose scope covers the new one and
+    sees ``unit`` (a unit code). An empty ``email`` or ``unit`` means none."""
     if by is not None:
         require_manager(by)
     problems = Problems()
@@ -138,9 +160,12 @@ def create_user(
             codes = officer_villages(session, officer_id)
     _check_scope_shape(national, codes, problems)
     problems.raise_if_any()
+    address = check_email(email) if email is not None else None
+    scope = by.scope if by is not None else Scope.everything()
     if by is not None:
         check_grant(by, codes, national)
     _check_known_areas(session, codes)
+    unit_id = _unit_id(session, unit, scope) if unit is not None else None
     validate_password(password, name)
     if session.scalar(select(User.id).where(User.username == name)) is not None:
         raise UserExistsError(name)
@@ -154,7 +179,9 @@ def create_user(
         role=checked_role.value,
         national=national,
         officer_id=officer_id,
+        unit_id=unit_id,
         language=lang,
+        email=address,
         active=True,
     )
     try:
@@ -165,7 +192,7 @@ def create_user(
     except IntegrityError as exc:
         raise UserExistsError(name) from exc
     _replace_areas(session, user.id, codes)
-    return _records(session, [user])[0]
+    return _records(session, [user], scope)[0]
 
 
 def list_users(
@@ -197,11 +224,13 @@ def list_users(
         query = query.where(exists(inside))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     users = list(session.scalars(query.order_by(User.username).limit(page.limit).offset(page.offset)))
-    return Page(items=_records(session, users), total=total, limit=page.limit, offset=page.offset)
+    return Page(
+        items=_records(session, users, principal.scope), total=total, limit=page.limit, offset=page.offset
+    )
 
 
 def get_user(session: Session, principal: Principal, user_id: int) -> UserRecord:
-    return _records(session, [_visible_user(session, principal, user_id)])[0]
+    return _records(session, [_visible_user(session, principal, user_id)], principal.scope)[0]
 
 
 def user_record(session: Session, user_id: int) -> UserRecord:
@@ -209,7 +238,7 @@ def user_record(session: Session, user_id: int) -> UserRecord:
     user = session.get(User, user_id)
     if user is None:
         raise _not_found()
-    return _records(session, [user])[0]
+    return _records(session, [user], Scope.everything())[0]
 
 
 def find_user(session: Session, principal: Principal, username: str) -> UserRecord:
@@ -234,12 +263,15 @@ def update_user(session: Session, principal: Principal, user_id: int, changes: U
         codes = [] if national else current
     _check_scope_shape(national, codes, problems)
     problems.raise_if_any()
+    address = check_email(changes.email) if changes.email is not None else None
     if user.id == principal.user_id:
         scope_changed = national != user.national or set(codes) != set(current)
         role_changed = role is not None and role.value != user.role
         _refuse_self_lockout(changes.active is False or role_changed or scope_changed)
     check_grant(principal, codes, national)
     _check_known_areas(session, codes)
+    # Clearing needs no check: an admin who manages the account may detach it from any unit.
+    unit_id = _unit_id(session, changes.unit, principal.scope) if changes.unit else None
 
     if full is not None:
         user.full_name = full
@@ -247,6 +279,10 @@ def update_user(session: Session, principal: Principal, user_id: int, changes: U
         user.role = role.value
     if lang is not None:
         user.language = lang
+    if changes.email is not None:
+        user.email = address
+    if changes.unit is not None:
+        user.unit_id = unit_id
     user.national = national
     _replace_areas(session, user.id, codes)
     if changes.active is not None and changes.active != user.active:
@@ -256,7 +292,7 @@ def update_user(session: Session, principal: Principal, user_id: int, changes: U
             # account does not silently bring old sessions and integrations back.
             revoke_user_tokens(session, user.id)
     session.flush()
-    return _records(session, [user])[0]
+    return _records(session, [user], principal.scope)[0]
 
 
 def set_password(session: Session, principal: Principal, user_id: int, password: str) -> None:
@@ -320,6 +356,29 @@ def _check_known_areas(session: Session, codes: list[str]) -> None:
         )
 
 
+def _unit_id(session: Session, code: str, scope: Scope) -> int | None:
+    """The id of the unit with this code (None for an empty code) if the scope sees it."""
+    wanted = code.strip().lower()
+    if not wanted:
+        return None
+    unit_id = session.scalar(select(Unit.id).where(Unit.code == wanted, unit_visible(scope)))
+    if unit_id is None:
+        # A unit outside the scope is reported like a missing one, so that its existence does not leak.
+        raise Invalid(
+            "user.unknown_unit",
+            f"No unit with code '{wanted}' in your area.",
+            f"Tidak ada satuan dengan kode '{wanted}' di wilayah Anda.",
+            [
+                {
+                    "field": "unit",
+                    "reason": f"{wanted} is not a unit you can see.",
+                    "alasan": f"{wanted} bukan satuan di wilayah Anda.",
+                }
+            ],
+        )
+    return unit_id
+
+
 def _refuse_self_lockout(locks_out: bool) -> None:
     """An admin may not disable, demote or re-scope their own account: another admin must do it."""
     if locks_out:
@@ -346,8 +405,11 @@ def _replace_areas(session: Session, user_id: int, codes: list[str]) -> None:
     session.flush()
 
 
-def _records(session: Session, users: list[User]) -> list[UserRecord]:
+def _records(session: Session, users: list[User], scope: Scope) -> list[UserRecord]:
+    """Records as ``scope`` may read them: a unit it does not see is left out (its name or code
+    would tell about another area)."""
     areas: dict[int, list[Area]] = defaultdict(list)
+    units: dict[int, UserUnit] = {}
     if users:
         rows = session.execute(
             select(UserArea.user_id, UserArea.region_code, Region.name)
@@ -357,6 +419,12 @@ def _records(session: Session, users: list[User]) -> list[UserRecord]:
         )
         for user_id, code, name in rows:
             areas[user_id].append(Area(code, name))
+    unit_ids = {u.unit_id for u in users if u.unit_id is not None}
+    if unit_ids:
+        found = session.execute(
+            select(Unit.id, Unit.code, Unit.name).where(Unit.id.in_(sorted(unit_ids)), unit_visible(scope))
+        )
+        units = {unit_id: UserUnit(code, name) for unit_id, code, name in found}
     return [
         UserRecord(
             id=u.id,
@@ -369,6 +437,8 @@ def _records(session: Session, users: list[User]) -> list[UserRecord]:
             language=u.language,
             active=u.active,
             created_at=u.created_at,
+            email=u.email,
+            unit=units.get(u.unit_id) if u.unit_id is not None else None,
         )
         for u in users
     ]

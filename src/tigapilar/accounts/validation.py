@@ -19,6 +19,13 @@ from tigapilar.regions.codes import code_problem
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,59}$")
 LANGUAGES = ("id", "en")
 MAX_FULL_NAME = 160
+MAX_EMAIL = 254  # RFC 5321's limit on a forward path
+# A deliberately plain check (local@domain.tld, ASCII): enough to catch typos and to keep line breaks
+# and other header-breaking characters out of the SMTP envelope. Whether mail arrives is SMTP's call.
+EMAIL_PATTERN = re.compile(
+    r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
+)
 
 
 class Problems:
@@ -111,3 +118,25 @@ def check_area_codes(codes: Iterable[str], problems: Problems) -> list[str]:
         elif code not in cleaned:
             cleaned.append(code)
     return cleaned
+
+
+def check_email(email: str) -> str | None:
+    """The address trimmed and lower-cased, or None for an empty one; ``user.bad_email`` otherwise."""
+    value = email.strip().lower()
+    if not value:
+        return None
+    local = value.partition("@")[0]
+    if len(value) > MAX_EMAIL or len(local) > 64 or not EMAIL_PATTERN.fullmatch(value):
+        raise Invalid(
+            "user.bad_email",
+            f"Not a usable email address (like nama@contoh.go.id, at most {MAX_EMAIL} characters).",
+            f"Alamat email tidak valid (contoh: nama@contoh.go.id, maksimal {MAX_EMAIL} karakter).",
+            [
+                {
+                    "field": "email",
+                    "reason": "expected an address like nama@contoh.go.id",
+                    "alasan": "harus berupa alamat seperti nama@contoh.go.id",
+                }
+            ],
+        )
+    return value

@@ -14,7 +14,7 @@ from tigapilar.accounts import service
 from tigapilar.accounts.passwords import generate_password
 from tigapilar.accounts.principal import system_principal
 from tigapilar.accounts.roles import Role
-from tigapilar.accounts.service import UserFilter, UserRecord
+from tigapilar.accounts.service import UserFilter, UserRecord, UserUpdate
 from tigapilar.accounts.sessions import MAX_TOKEN_DAYS, create_api_token
 from tigapilar.accounts.tokens import principal_for_user
 from tigapilar.cli.context import database_session, echo_table, reports_errors
@@ -41,6 +41,14 @@ def _choose_password(password: str | None, generate: bool) -> tuple[str, bool]:
 
 def _areas(record: UserRecord) -> str:
     return "national" if record.national else " ".join(a.code for a in record.areas)
+
+
+def _unit(record: UserRecord) -> str:
+    return f"{record.unit.code} ({record.unit.name})" if record.unit else "-"
+
+
+EMAIL_HELP = "Where email notifications go (sent when SMTP is configured), e.g. budi@polri.go.id."
+UNIT_HELP = "Code of the unit the account acts for, e.g. polsek-64.09.04: alerts routed to it reach the user."
 
 
 @click.group("user")
@@ -76,6 +84,8 @@ def user_group() -> None:
     show_default=True,
     help="Language of the pages for this user: id (Bahasa Indonesia) or en (English).",
 )
+@click.option("--email", metavar="ADDRESS", help=EMAIL_HELP)
+@click.option("--unit", metavar="CODE", help=UNIT_HELP)
 @reports_errors
 def add_user(
     username: str,
@@ -87,6 +97,8 @@ def add_user(
     generate: bool,
     officer_id: int | None,
     language: str,
+    email: str | None,
+    unit: str | None,
 ) -> None:
     """Create the account USERNAME.
 
@@ -104,6 +116,8 @@ def add_user(
             national=national,
             officer_id=officer_id,
             language=language,
+            email=email,
+            unit=unit,
         )
     click.echo(f"Created user {record.username} ({record.role.value}; areas: {_areas(record)}).")
     if generated:
@@ -141,12 +155,50 @@ def list_users(role: str | None, area: str | None, search: str | None, disabled:
                 "name": r.full_name,
                 "role": r.role.value,
                 "areas": _areas(r),
+                "unit": r.unit.code if r.unit else "-",
+                "email": r.email or "-",
                 "active": "yes" if r.active else "no",
             }
             for r in rows
         ],
-        ["id", "username", "name", "role", "areas", "active"],
+        ["id", "username", "name", "role", "areas", "unit", "email", "active"],
     )
+
+
+@user_group.command("show")
+@click.argument("username")
+@reports_errors
+def show_user(username: str) -> None:
+    """Show the account USERNAME."""
+    with database_session() as session:
+        record = service.find_user(session, system_principal(), username)
+    click.echo(f"{record.username}  {record.full_name}  ({record.role.value})")
+    click.echo(f"areas: {_areas(record)}")
+    click.echo(f"unit: {_unit(record)}")
+    click.echo(f"email: {record.email or '-'}")
+    click.echo(f"officer id: {record.officer_id if record.officer_id is not None else '-'}")
+    click.echo(f"language: {record.language}")
+    click.echo(f"active: {'yes' if record.active else 'no'}")
+
+
+@user_group.command("set")
+@click.argument("username")
+@click.option("--email", metavar="ADDRESS", help=f'{EMAIL_HELP} --email "" removes it.')
+@click.option("--unit", metavar="CODE", help=f'{UNIT_HELP} --unit "" removes it.')
+@reports_errors
+def set_user(username: str, email: str | None, unit: str | None) -> None:
+    """Change the email address or unit of USERNAME; what is not given stays.
+
+    Example: tigapilar user set kapolsek.sepaku --email kapolsek@example.go.id --unit polsek-64.09.04
+    """
+    if email is None and unit is None:
+        raise click.UsageError("Give --email and/or --unit.")
+    with database_session() as session:
+        found = service.find_user(session, system_principal(), username)
+        record = service.update_user(
+            session, system_principal(), found.id, UserUpdate(email=email, unit=unit)
+        )
+    click.echo(f"Changed {record.username}: unit {_unit(record)}, email {record.email or '-'}.")
 
 
 @user_group.command("passwd")

@@ -20,7 +20,7 @@ from tigapilar.demo.tps import demo_tps_rows
 from tigapilar.organisation.officers import create_officers
 from tigapilar.organisation.units import create_units
 from tigapilar.regions.catalog import load_catalog
-from tigapilar.storage.models import Officer, OfficerVillage, Tps, Unit, User
+from tigapilar.storage.models import Officer, OfficerVillage, Tps, User
 from tigapilar.tps.registry import add_tps_rows
 
 Step = Callable[[str], None]
@@ -91,24 +91,24 @@ def _create_account(session: Session, config: DemoConfig, account: DemoAccount) 
             .limit(1)
         )
         areas = []  # a village pillar's scope is the villages they serve
-    record = create_user(
-        session,
-        account.username,
-        account.name,
-        config.password,
-        account.role,
-        areas,
-        national=account.national,
-        officer_id=officer_id,
-    )
-    if account.unit is not None:
-        unit_id = session.scalar(select(Unit.id).where(Unit.code == account.unit))
-        if unit_id is None:
-            raise Invalid(
-                "demo.bad_file",
-                f"account {account.username}: no unit '{account.unit}' in the demo organisation",
-                f"akun {account.username}: unit '{account.unit}' tidak ada",
-            )
-        user = session.get(User, record.id)
-        assert user is not None
-        user.unit_id = unit_id
+    try:
+        create_user(
+            session,
+            account.username,
+            account.name,
+            config.password,
+            account.role,
+            areas,
+            national=account.national,
+            officer_id=officer_id,
+            unit=account.unit,
+        )
+    except Invalid as exc:
+        if exc.code != "user.unknown_unit":
+            raise
+        # The demo file is at fault, not a person typing: say which account and unit.
+        raise Invalid(
+            "demo.bad_file",
+            f"account {account.username}: no unit '{account.unit}' in the demo organisation",
+            f"akun {account.username}: unit '{account.unit}' tidak ada",
+        ) from exc

@@ -2,8 +2,12 @@
 
 Errors: 403 ``auth.forbidden`` (not an admin, or granting beyond one's scope), 404
 ``user.not_found`` (also for accounts outside the scope), 409 ``user.exists``, 422
-``user.invalid`` (with one ``details`` entry per field), ``user.weak_password`` or
+``user.invalid`` (with one ``details`` entry per field), ``user.weak_password``,
+``user.bad_email``, ``user.unknown_unit`` (also for a unit outside the caller's scope) or
 ``user.self_change``.
+
+The email address is personal data: only admins who may manage the account see it (and the account
+itself, at login).
 """
 
 from __future__ import annotations
@@ -21,6 +25,15 @@ from tigapilar.web.api.paging import PageOut
 from tigapilar.web.deps import Caller, DbSession, Paging
 
 router = APIRouter()
+
+# Request bounds only: the service checks the real limits and answers user.bad_email/unknown_unit.
+EMAIL_BOUND, UNIT_BOUND = 320, 100
+
+EMAIL_IN = "Where email notifications go (when SMTP is configured); stored lower-cased."
+UNIT_IN = (
+    "Code of the unit the account acts for (e.g. polsek-64.09.04): alerts routed to that unit reach"
+    " the account. It must be a unit inside your own scope."
+)
 
 
 class AreaOut(BaseModel):
@@ -40,6 +53,11 @@ class UserOut(BaseModel):
     language: str
     active: bool
     created_at: datetime
+    email: str | None = Field(description="Where email notifications go; null: none are sent.")
+    unit: str | None = Field(
+        description="Code of the unit the account acts for; null when none or outside your scope."
+    )
+    unit_name: str | None
 
 
 class UserPageOut(PageOut[UserOut]):
@@ -56,6 +74,10 @@ class UserIn(BaseModel):
     national: bool = False
     officer_id: int | None = None
     language: str = Field(default="id", max_length=10)
+    email: str | None = Field(
+        default=None, max_length=EMAIL_BOUND, description=f'{EMAIL_IN} Null or "": none.'
+    )
+    unit: str | None = Field(default=None, max_length=UNIT_BOUND, description=f'{UNIT_IN} Null or "": none.')
 
 
 class UserPatch(BaseModel):
@@ -66,6 +88,16 @@ class UserPatch(BaseModel):
     active: bool | None = None
     language: str | None = Field(default=None, max_length=10)
     national: bool | None = None
+    email: str | None = Field(
+        default=None,
+        max_length=EMAIL_BOUND,
+        description=f'{EMAIL_IN} Absent or null: unchanged; "": removed.',
+    )
+    unit: str | None = Field(
+        default=None,
+        max_length=UNIT_BOUND,
+        description=f'{UNIT_IN} Absent or null: unchanged; "": the account acts for no unit.',
+    )
 
 
 class PasswordIn(BaseModel):
@@ -86,6 +118,9 @@ def user_out(record: UserRecord) -> UserOut:
         language=record.language,
         active=record.active,
         created_at=record.created_at,
+        email=record.email,
+        unit=record.unit.code if record.unit else None,
+        unit_name=record.unit.name if record.unit else None,
     )
 
 
@@ -121,6 +156,8 @@ def create_user(body: UserIn, caller: Caller, session: DbSession) -> UserOut:
         national=body.national,
         officer_id=body.officer_id,
         language=body.language,
+        email=body.email,
+        unit=body.unit,
         by=caller,
     )
     return user_out(record)
@@ -133,7 +170,8 @@ def get_user(user_id: int, caller: Caller, session: DbSession) -> UserOut:
 
 @router.patch("/users/{user_id}")
 def update_user(user_id: int, body: UserPatch, caller: Caller, session: DbSession) -> UserOut:
-    """Change the name, role, areas, language, national flag or active state; absent fields stay."""
+    """Change the name, role, areas, language, national flag, active state, email or unit; absent
+    fields stay, and an empty ``email`` or ``unit`` removes it."""
     changes = UserUpdate(
         full_name=body.full_name,
         role=body.role,
@@ -141,6 +179,8 @@ def update_user(user_id: int, body: UserPatch, caller: Caller, session: DbSessio
         active=body.active,
         language=body.language,
         national=body.national,
+        email=body.email,
+        unit=body.unit,
     )
     return user_out(service.update_user(session, caller, user_id, changes))
 
