@@ -62,7 +62,7 @@ def test_login_page_in_english_is_remembered(web: TestClient) -> None:
 def test_login_then_home_shows_name_role_and_areas(web: TestClient, regions: Database, clock: Clock) -> None:
     _rina(regions)
     response = _login(web)
-    assert response.status_code == 303 and response.headers["location"] == "/beranda"
+    assert response.status_code == 303 and response.headers["location"] == "/peta"  # the map first
     assert SESSION_COOKIE in response.cookies
     home = web.get("/beranda")
     assert home.status_code == 200

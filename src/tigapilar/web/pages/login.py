@@ -75,7 +75,7 @@ def login_submit(
         revoke_token(session, previous)
     issued = start_session(session, user, now, settings.session_hours)
     assert issued.expires_at is not None  # sessions always expire
-    response = redirect(request, HOME)
+    response = redirect(request, "/peta")  # after login: the map first
     set_session_cookie(response, issued.token, issued.expires_at, now, settings)
     return response
 
