@@ -1,0 +1,1 @@
+"""The daily situation report (Laporan Situasi Harian): one area, one local day, as HTML and PDF."""
