@@ -27,13 +27,14 @@ from tigapilar.accounts import passwords
 from tigapilar.accounts.principal import Principal, system_principal
 from tigapilar.accounts.roles import Role
 from tigapilar.cli.main import cli
+from tigapilar.core import exports
 from tigapilar.core.scope import Scope
 from tigapilar.core.settings import Settings
 from tigapilar.elections.calendar import load_calendar
 from tigapilar.reports.draft import ReportDraft
 from tigapilar.reports.intake import Envelope, Intake, Submission, Submitter
 from tigapilar.reports.workflow import Change, change_status
-from tigapilar.risk import export, views
+from tigapilar.risk import views
 from tigapilar.storage.db import Database
 from tigapilar.storage.models import Region, RegionAttribute, Tps, TpsAttribute
 from tigapilar.tps.registry import add_tps_rows
@@ -546,7 +547,7 @@ def test_geojson_export_has_points_or_polygons(world: World) -> None:
 
 
 def test_exports_are_streamed_from_a_batched_cursor(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(export, "CHUNK_CHARS", 1)  # one chunk per line or feature
+    monkeypatch.setattr(exports, "CHUNK_CHARS", 1)  # one chunk per line or feature
     options: list[dict[str, Any]] = []
 
     def note(_conn: Any, _cursor: Any, statement: str, _params: Any, context: Any, _many: bool) -> None:
