@@ -6,8 +6,11 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# The browser tests (tests/e2e) drive Debian's Chromium; no tool may download a browser of its own.
+CHROMIUM ?= /usr/bin/chromium
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: run install install-dev demo serve test lint typecheck pytest bench lock clean
+.PHONY: run install install-dev chromium demo serve test lint typecheck pytest bench lock clean
 
 # The demo is served on its own clock (from its last evening, 16 Dec 2024 WITA): its open alert's
 # deadlines and escalations then run as they would have, not two years late.
@@ -29,7 +32,24 @@ $(VENV)/.installed-dev: $(VENV)/.installed-run requirements/dev.txt
 
 install: $(VENV)/.installed-run
 
-install-dev: $(VENV)/.installed-dev
+install-dev: $(VENV)/.installed-dev chromium
+
+# Debian's chromium package when it is missing: with apt as root, or through sudo without a password;
+# otherwise say what to run (the browser tests then skip with the reason, or fail with CI=true).
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  apt="apt-get -o Dpkg::Use-Pty=0 -qq"; \
+	  if [ "$$(id -u)" = 0 ]; then sudo=""; \
+	  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo"; \
+	  else sudo="none"; fi; \
+	  if [ "$$sudo" = none ] || ! command -v apt-get >/dev/null 2>&1; then \
+	    echo "Chromium is missing for the browser tests; run: sudo apt-get install -y --no-install-recommends chromium"; \
+	  else \
+	    echo "Installing Debian's chromium for the browser tests (tests/e2e)"; \
+	    $$sudo $$apt update && $$sudo env DEBIAN_FRONTEND=noninteractive $$apt install -y --no-install-recommends chromium \
+	      >/dev/null || echo "Could not install chromium; run: sudo apt-get install -y --no-install-recommends chromium"; \
+	  fi; \
+	fi
 
 demo: install
 	$(BIN)/tigapilar demo

@@ -12,6 +12,7 @@ BENCHMARKS = [
     "bench.bench_risk",
     "bench.bench_gistar",
     "bench.bench_scan",
+    "bench.bench_export",
 ]
 
 

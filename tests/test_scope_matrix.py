@@ -29,6 +29,7 @@ checks can fail. Leaks the matrix found are kept at the end as regression tests.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -43,6 +44,7 @@ import pytest
 from argon2 import PasswordHasher
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from conftest import Account, make_account
@@ -1410,6 +1412,225 @@ def check_notification_deliveries(p: Probe) -> None:
     p.page(url, expected, what="deliveries")
 
 
+# --- the map (/api/v1/map/*, /peta) ----------------------------------------------------------------
+
+MAP_RANK = {"kabkota": 2, "kecamatan": 3, "desa": 4}
+# (level, parent): every city, the kecamatan of each city, the desa of a kecamatan in each city.
+MAP_VIEWS = (("kabkota", None), ("kecamatan", SAMARINDA), ("kecamatan", BALIKPAPAN), ("desa", "64.72.01"))
+MAP_VIEWS += (("desa", "64.71.01"), ("desa", PROVINCE))
+
+
+def _map_reports_in(p: Probe, code: str) -> int:
+    return sum(1 for r in _visible_reports(p) if inside(code, r.desa_code))
+
+
+def check_map_regions(p: Probe) -> None:
+    """Exactly the regions in scope at the level (under the parent), each counting only visible reports."""
+    for level, parent in MAP_VIEWS:
+        url = f"{API}/map/regions?profile={RISK}&level={level}" + (f"&parent={parent}" if parent else "")
+        if p.caller.blurred and level == "desa":
+            p.get(url, status=422)
+            continue
+        if parent and not p.caller.touches(parent):
+            p.like(url, f"{API}/map/regions?profile={RISK}&level={level}&parent=64.99")
+            continue
+        body = p.get(url)
+        if body is None:
+            continue
+        expected = {
+            c
+            for c in p.world.regions
+            if level_of(c) == MAP_RANK[level] and p.caller.covers(c) and (parent is None or inside(parent, c))
+        }
+        features = {f["properties"]["code"]: f["properties"] for f in body["features"]}
+        p.same(url, [f["properties"]["code"] for f in body["features"]], expected, "regions")
+        for code, props in features.items():
+            if props["reports"] != _map_reports_in(p, code):
+                p.fail(url, f"{code} counts {props['reports']} reports, {_map_reports_in(p, code)} visible")
+
+
+def check_map_reports(p: Probe) -> None:
+    url = f"{API}/map/reports?level=kecamatan"
+    body = p.get(url)
+    if body is not None:
+        got = {r["code"]: r["count"] for r in body["regions"]}
+        expected = {r.desa_code[:8] for r in _visible_reports(p)}
+        p.same(url, got, expected, "kecamatan")
+        for code, count in got.items():
+            if count != _map_reports_in(p, code):
+                p.fail(url, f"{code} counts {count} reports, {_map_reports_in(p, code)} visible")
+    for desa in (FO_VILLAGE, NEXT_VILLAGE, BPP_VILLAGE):
+        url = f"{API}/map/reports?desa={desa}"
+        if p.caller.blurred:
+            p.get(url, status=422)
+        elif not p.caller.covers(desa):
+            p.like(url, f"{API}/map/reports?desa=64.72.99.9999")
+        else:
+            body = p.get(url)
+            ids = [point["id"] for point in (body or {}).get("points") or []]
+            p.same(url, ids, {r.id for r in _visible_reports(p) if r.desa_code == desa}, "report points")
+
+
+def check_map_tps(p: Probe) -> None:
+    for desa in (FO_VILLAGE, NEXT_VILLAGE, BPP_VILLAGE):
+        url = f"{API}/map/tps?desa={desa}&profile={RISK}"
+        if p.caller.blurred:
+            p.get(url, status=422)
+        elif not p.caller.covers(desa):
+            p.like(url, f"{API}/map/tps?desa=64.72.99.9999&profile={RISK}")
+        else:
+            body = p.get(url)
+            ids = [f["properties"]["id"] for f in (body or {}).get("features", [])]
+            expected = {t.id for t in p.world.tps.values() if t.desa_code == desa and t.election == ELECTION}
+            p.same(url, ids, expected, "TPS")
+
+
+def check_map_alerts(p: Probe) -> None:
+    body = p.get(f"{API}/map/alerts")
+    ids = [f["properties"]["id"] for f in (body or {}).get("features", [])]
+    p.same(f"{API}/map/alerts", ids, set(_visible_alerts(p)), "open alerts")
+
+
+def check_map_page(p: Probe) -> None:
+    """The map page lists only regions in scope (every answer is scanned for leaks)."""
+    _page(p, "/peta", 200)
+    _page(p, f"/peta?level=kecamatan&parent={BALIKPAPAN}", 200 if p.caller.touches(BALIKPAPAN) else 404)
+    _page(p, f"/peta?level=kecamatan&parent={SAMARINDA}", 200)
+
+
+# --- exports (reports, alerts, scores): the list's rows, as the list shows them ----------------------
+
+
+def _export_rows(p: Probe, url: str, fmt: str) -> list[dict[str, Any]] | None:
+    """The rows of a CSV or XLSX export as dicts keyed by the CSV's column names (None: it failed).
+
+    An XLSX is a ZIP: its cells are read with openpyxl and scanned for forbidden markers here."""
+    if fmt == "csv":
+        status, text = p.fetch(url)
+        if status != 200:
+            p.fail(url, f"answered {status}: {text[:300]}")
+            return None
+        return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    response = p.client.get(url, headers=p.headers)
+    p.requests += 1
+    if response.status_code != 200:
+        p.fail(url, f"answered {response.status_code}: {response.text[:300]}")
+        return None
+    sheet = load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0]
+    _header, *cells = [
+        ["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)
+    ]
+    text = without_echo(url, "\n".join("\t".join(row) for row in cells).lower())
+    p.texts.append(text)
+    for marker, (pattern, what) in p.forbidden.items():
+        if pattern.search(text):
+            p.fail(url, f"answer contains {marker!r}: {what}, outside the caller's scope")
+    return cells  # XLSX: positional rows, mapped by the caller
+
+
+def _report_export_items(p: Probe, url: str, fmt: str) -> list[dict[str, Any]] | None:
+    """An export's reports as list items (the fields ``_check_report_item`` looks at)."""
+    from tigapilar.reports.export import CSV_HEADER
+
+    if fmt == "geojson":
+        status, text = p.fetch(url)
+        if status != 200:
+            p.fail(url, f"answered {status}: {text[:300]}")
+            return None
+        items = []
+        for feature in json.loads(text)["features"]:
+            lng, lat = feature["geometry"]["coordinates"] if feature["geometry"] else (None, None)
+            items.append({**feature["properties"], "lat": lat, "lng": lng})
+        return items
+    rows = _export_rows(p, url, fmt)
+    if rows is None:
+        return None
+    if fmt == "xlsx":
+        rows = [dict(zip(CSV_HEADER, row, strict=True)) for row in rows]
+    return [
+        {
+            "id": int(row["id"]),
+            "area_code": row["kode_wilayah"],
+            "desa_code": row["kode_desa"] or None,
+            "lat": row["lintang"] or None,
+            "lng": row["bujur"] or None,
+            "tps_id": row["id_tps"] or None,
+            "reporter": (row["pengguna"] or row["nama_sumber"] or row["petugas"]) or None,
+        }
+        for row in rows
+    ]
+
+
+def _check_report_export(p: Probe, fmt: str) -> None:
+    for code in (None, *PROBE_CODES):
+        url = f"{API}/reports/export.{fmt}" + (f"?area={code}" if code else "")
+        if code and p.caller.blurred and level_of(code) > 3:
+            p.get(url, status=422)  # as the list: a desa filter would reveal the desa
+            continue
+        items = _report_export_items(p, url, fmt)
+        if items is None:
+            continue
+        expected = {r.id for r in _visible_reports(p) if code is None or inside(code, r.desa_code)}
+        p.same(url, (i["id"] for i in items), expected, "reports")
+        for item in items:
+            _check_report_item(p, url, item)
+
+
+def check_report_export_csv(p: Probe) -> None:
+    _check_report_export(p, "csv")
+
+
+def check_report_export_geojson(p: Probe) -> None:
+    _check_report_export(p, "geojson")
+
+
+def check_report_export_xlsx(p: Probe) -> None:
+    _check_report_export(p, "xlsx")
+
+
+def _check_alert_export(p: Probe, fmt: str) -> None:
+    url = f"{API}/alerts/export.{fmt}"
+    if fmt == "geojson":
+        status, text = p.fetch(url)
+        if status != 200:
+            p.fail(url, f"answered {status}: {text[:300]}")
+            return
+        items = [f["properties"] for f in json.loads(text)["features"]]
+    else:
+        rows = _export_rows(p, url, fmt)
+        if rows is None:
+            return
+        key = 0 if fmt == "xlsx" else "id"
+        area = 4 if fmt == "xlsx" else "kode_wilayah"
+        items = [{"id": int(r[key]), "area_code": r[area]} for r in rows]
+    p.same(url, (i["id"] for i in items), set(_visible_alerts(p)), "alerts")
+    for item in items:
+        _check_alert_item(p, url, item)
+
+
+def check_alert_export_csv(p: Probe) -> None:
+    _check_alert_export(p, "csv")
+
+
+def check_alert_export_geojson(p: Probe) -> None:
+    _check_alert_export(p, "geojson")
+
+
+def check_alert_export_xlsx(p: Probe) -> None:
+    _check_alert_export(p, "xlsx")
+
+
+def check_risk_export_xlsx(p: Probe) -> None:
+    for level in RISK_LEVELS:
+        url = f"{API}/risk/export.xlsx?profile={RISK}&level={level}"
+        if _risk_hidden(p, level):
+            p.get(url, status=422)
+            continue
+        rows = _export_rows(p, url, "xlsx")
+        if rows is not None:
+            p.same(url, (row[2] for row in rows), _risk_places(p, level), f"{level} places")
+
+
 # OpenAPI path -> its check. A new GET endpoint fails the matrix until it is added here.
 CHECKS: dict[str, Callable[[Probe], None]] = {
     f"{API}/auth/me": check_me,
@@ -1442,12 +1663,23 @@ CHECKS: dict[str, Callable[[Probe], None]] = {
     f"{API}/risk/places/{{level}}/{{place}}": check_risk_place,
     f"{API}/risk/export.csv": check_risk_export_csv,
     f"{API}/risk/export.geojson": check_risk_export_geojson,
+    f"{API}/risk/export.xlsx": check_risk_export_xlsx,
+    f"{API}/reports/export.csv": check_report_export_csv,
+    f"{API}/reports/export.geojson": check_report_export_geojson,
+    f"{API}/reports/export.xlsx": check_report_export_xlsx,
+    f"{API}/alerts/export.csv": check_alert_export_csv,
+    f"{API}/alerts/export.geojson": check_alert_export_geojson,
+    f"{API}/alerts/export.xlsx": check_alert_export_xlsx,
     f"{API}/alerts": check_alerts,
     f"{API}/alerts/metrics": check_alert_metrics,
     f"{API}/alerts/{{alert_id}}": check_alert_detail,
     f"{API}/notifications": check_notifications,
     f"{API}/notifications/unread-count": check_notifications_unread,
     f"{API}/notifications/deliveries": check_notification_deliveries,
+    f"{API}/map/regions": check_map_regions,
+    f"{API}/map/reports": check_map_reports,
+    f"{API}/map/tps": check_map_tps,
+    f"{API}/map/alerts": check_map_alerts,
 }
 
 
@@ -1484,6 +1716,86 @@ def check_notifications_page(p: Probe) -> None:
     p.same("/notifikasi", shown, _own_notifications(p), "notifications")
 
 
+def check_sitrep_pages(p: Probe) -> None:
+    """The daily situation report: every probed area answers 200 inside the caller's scope (422 for a
+    partner asking below the kecamatan) and 404 outside it; the HTML is scanned like every answer,
+    the PDF (compressed) is checked by status and kind."""
+    _page(p, "/situasi", 200)
+    for code in (*PROBE_CODES, UNKNOWN_CODE):
+        known = code != UNKNOWN_CODE and p.caller.covers(code)
+        expected = (422 if p.caller.blurred and level_of(code) > 3 else 200) if known else 404
+        _page(p, f"/situasi?area={code}", expected)
+        token = p.world.accounts[p.caller.username].token
+        pdf = p.client.get(f"/situasi.pdf?area={code}", headers={"Cookie": f"{SESSION_COOKIE}={token}"})
+        p.requests += 1
+        if pdf.status_code != expected or (expected == 200) != pdf.content.startswith(b"%PDF"):
+            p.fail(f"/situasi.pdf?area={code}", f"answered {pdf.status_code}, expected {expected}")
+
+
+# --- the overview, region and TPS pages (web/pages/overview.py, places.py) --------------------------
+
+OVERVIEW_RANGE = "dari=2024-01-01&sampai=2024-12-31"  # every seeded report
+
+
+def _overview_total(p: Probe, url: str, status: int) -> int | None:
+    found = re.search(r'id="jumlah-laporan" data-total="(\d+)"', _page(p, url, status))
+    if status == 200 and not found:
+        p.fail(url, "the overview shows no report total")
+    return int(found.group(1)) if found else None
+
+
+def check_overview_page(p: Probe) -> None:
+    """The overview counts exactly the reports in scope: in the caller's area and in each area asked
+    for; an area outside the scope answers 404 like an unknown one, a desa answers 403 to partners."""
+    checks: list[tuple[str, str | None]] = [(f"/ringkasan?{OVERVIEW_RANGE}", None)]
+    checks += [(f"/ringkasan?wilayah={c}&{OVERVIEW_RANGE}", c) for c in (*PROBE_CODES, KUKAR, UNKNOWN_CODE)]
+    for url, code in checks:
+        if code is not None and p.caller.blurred and level_of(code) > 3:
+            _page(p, url, 403)
+        elif code is not None and (code not in p.world.regions or not p.caller.touches(code)):
+            _page(p, url, 404)
+        else:
+            got = _overview_total(p, url, 200)
+            wanted = sum(1 for r in _visible_reports(p) if code is None or inside(code, r.desa_code))
+            if got is not None and got != wanted:
+                p.fail(url, f"counts {got} reports, {wanted} are in scope")
+
+
+def check_region_page(p: Probe) -> None:
+    """A region page for regions in scope (404 like unknown otherwise; a desa is 403 for partners), with
+    the three pillars of a desa, their phone only for roles that may see personal data."""
+    for code in (*PROBE_CODES, BPP_VILLAGE, KUKAR, UNKNOWN_CODE):
+        url = f"/wilayah/{code}"
+        if p.caller.blurred and level_of(code) == 4:
+            _page(p, url, 403)
+        elif code not in p.world.regions or not p.caller.covers(code):
+            _page(p, url, 404)
+        else:
+            text = html.unescape(_page(p, url, 200))
+            if p.world.regions[code] not in text:
+                p.fail(url, "the region's name is not shown")
+            for officer in p.world.officers.values():
+                if code not in officer.villages:
+                    continue
+                if officer.name not in text:
+                    p.fail(url, f"officer {officer.name} of the desa is not listed")
+                if p.caller.personal and officer.phone and officer.phone not in text:
+                    p.fail(url, f"the phone of {officer.name} is not shown to a {p.caller.role}")
+
+
+def check_tps_page(p: Probe) -> None:
+    """A TPS page for TPS in scope, 404 like unknown otherwise; partners get 403 for every id."""
+    _page(p, f"/tps/{UNKNOWN_ID}", 403 if p.caller.blurred else 404)
+    for tps in p.world.tps.values():
+        url = f"/tps/{tps.id}"
+        if p.caller.blurred:
+            _page(p, url, 403)
+        elif not p.caller.covers(tps.desa_code):
+            _page(p, url, 404)
+        elif tps.uid not in _page(p, url, 200):
+            p.fail(url, f"TPS {tps.uid} is not shown")
+
+
 # GET routes left out of the OpenAPI document (pages, API docs): None when they show no records.
 NOT_IN_SCHEMA: dict[str, Callable[[Probe], None] | None] = {
     OPENAPI: None,  # the document itself
@@ -1501,6 +1813,12 @@ NOT_IN_SCHEMA: dict[str, Callable[[Probe], None] | None] = {
     "/peringatan/metrik": check_alert_metrics_page,
     "/peringatan/{alert_id}": check_alert_detail_page,
     "/notifikasi": check_notifications_page,
+    "/peta": check_map_page,
+    "/situasi": check_sitrep_pages,
+    "/situasi.pdf": None,  # fetched by the /situasi check
+    "/ringkasan": check_overview_page,
+    "/wilayah/{code}": check_region_page,
+    "/tps/{tps_id}": check_tps_page,
     "/odk/formList": check_odk_form_and_villages,
     "/odk/forms/{form_id}/form.xml": None,  # the form: no records (fetched by the formList check)
     "/odk/forms/{form_id}/manifest": None,  # lists desa.csv (fetched by the formList check)

@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tigapilar.alerts.cycle import CycleReport, run_cycle
 from tigapilar.alerts.setup import AlertSetup
+from tigapilar.core.settings import Settings
 from tigapilar.notifications.outbox import deliver_due
+from tigapilar.sitrep.schedule import write_due_sitreps
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +29,13 @@ class DetectorScheduler:
         setup: AlertSetup,
         clock: Callable[[], datetime],
         interval_seconds: float,
+        settings: Settings | None = None,
     ) -> None:
         self.sessions = sessions
         self.setup = setup
         self.clock = clock
         self.interval = interval_seconds
+        self.settings = settings  # None: no daily situation reports
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -42,6 +46,11 @@ class DetectorScheduler:
     def run_once(self) -> CycleReport:
         report = run_cycle(self.sessions, self.clock(), self.setup)
         deliver_due(self.sessions, self.clock(), self.setup.notifications)
+        if self.settings is not None:
+            try:
+                write_due_sitreps(self.sessions, self.settings, self.clock())
+            except Exception:  # a failed report must not stop detection
+                log.exception("daily situation reports failed")
         with self._done:
             self.cycles += 1
             self.last = report

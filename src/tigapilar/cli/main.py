@@ -15,6 +15,7 @@ from tigapilar.cli import (
     regions,
     risk,
     serve,
+    sitrep,
     sms,
     tps,
     users,
@@ -57,6 +58,7 @@ for module in (
     risk,
     alerts,
     notifications,
+    sitrep,
 ):
     for command in getattr(module, "COMMANDS", []):
         cli.add_command(command)

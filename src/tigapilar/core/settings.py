@@ -42,6 +42,9 @@ class Settings:
     smtp_password: str = field(default="", repr=False)
     smtp_from: str = ""
     smtp_starttls: bool = True
+    # Daily situation reports written by the scheduler (region codes; empty: off), after this local hour.
+    sitrep_areas: tuple[str, ...] = ()
+    sitrep_hour: int = 6
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -74,6 +77,10 @@ class Settings:
             smtp_password=env.get("TIGAPILAR_SMTP_PASSWORD", ""),
             smtp_from=env.get("TIGAPILAR_SMTP_FROM", ""),
             smtp_starttls=env.get("TIGAPILAR_SMTP_STARTTLS", "1").lower() not in {"0", "false", "no"},
+            sitrep_areas=tuple(
+                a.strip() for a in env.get("TIGAPILAR_SITREP_AREAS", "").split(",") if a.strip()
+            ),
+            sitrep_hour=int(env.get("TIGAPILAR_SITREP_HOUR", "6")),
         )
 
 

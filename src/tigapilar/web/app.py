@@ -27,6 +27,7 @@ from tigapilar.web.dateheader import DateHeaderMiddleware
 from tigapilar.web.errors import install_error_handlers
 from tigapilar.web.openrosa import openrosa_router
 from tigapilar.web.pages import pages_router
+from tigapilar.web.pages.map import mount_leaflet
 from tigapilar.web.pages.rendering import STATIC_DIR
 
 OPENAPI_URL = "/api/v1/openapi.json"
@@ -75,7 +76,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     install_live_refresh(database.sessions, profiles, now, settings.timezone, app.state.intake.calendar)
     app.state.alert_setup = load_setup(settings)
     app.state.detectors = DetectorScheduler(
-        database.sessions, app.state.alert_setup, now, settings.detector_interval_seconds
+        database.sessions, app.state.alert_setup, now, settings.detector_interval_seconds, settings
     )
     install_verification_trigger(
         database.sessions,
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     install_api_docs(app, OPENAPI_URL)
     app.include_router(openrosa_router)
     app.include_router(pages_router)
+    mount_leaflet(app)  # /static/leaflet: before /static, which would take its paths
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(DateHeaderMiddleware)
     return app

@@ -7,7 +7,9 @@ from fastapi import APIRouter
 from tigapilar.web.api import (
     alerts,
     auth,
+    exports,
     inbound,
+    map,
     notifications,
     officers,
     regions,
@@ -26,9 +28,12 @@ api_router.include_router(tps.router, tags=["tps"])
 api_router.include_router(units.router, tags=["units"])
 api_router.include_router(officers.router, tags=["officers"])
 api_router.include_router(users.router, tags=["users"])
+# Before reports and alerts: /reports/export.csv is not a /reports/{report_id}.
+api_router.include_router(exports.router, tags=["exports"])
 api_router.include_router(reports.router, tags=["reports"])
 api_router.include_router(inbound.router, tags=["review"])
 api_router.include_router(sms.router, tags=["sms"])
 api_router.include_router(risk.router, tags=["risk"])
 api_router.include_router(alerts.router, tags=["alerts"])
 api_router.include_router(notifications.router, tags=["notifications"])
+api_router.include_router(map.router, tags=["map"])

@@ -20,9 +20,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tigapilar.accounts.roles import Permission
 from tigapilar.core.errors import Forbidden
+from tigapilar.core.exports import MEDIA_TYPES, disposition, filename
 from tigapilar.core.settings import Settings
 from tigapilar.risk import views
-from tigapilar.risk.export import csv_chunks, geojson_chunks
+from tigapilar.risk.export import csv_chunks, geojson_chunks, xlsx_chunks
 from tigapilar.risk.profile import ProfileConfig
 from tigapilar.risk.service import recompute, scoring_time
 from tigapilar.storage.db import Database
@@ -30,7 +31,7 @@ from tigapilar.web.api.paging import PageOut
 from tigapilar.web.deps import Caller, DbSession, Now, Paging, get_database, get_intake, get_settings
 
 router = APIRouter()
-Format = Literal["csv", "geojson"]
+Format = Literal["csv", "geojson", "xlsx"]
 
 ProfileQuery = Annotated[str, Query(max_length=60, description="A profile code, e.g. tps-rawan-2024.")]
 LevelQuery = Annotated[
@@ -254,26 +255,32 @@ def risk_place(
     )
 
 
-def _stream(database: Database, query: views.ScoreQuery, render: Format, settings: Settings) -> Iterator[str]:
+def _stream(
+    database: Database, query: views.ScoreQuery, render: Format, settings: Settings
+) -> Iterator[str | bytes]:
     """The export in its own session: the request's is released before the first byte is sent."""
     with database.session() as session:
         rows = views.stream_scores(session, query)
         if render == "csv":
             yield from csv_chunks(rows, settings.timezone)
+        elif render == "xlsx":
+            yield from xlsx_chunks(rows, settings.data_dir / "tmp", settings.timezone)
         else:
             yield from geojson_chunks(rows, query.profile.code, query.level, query.polygons)
 
 
 def _export(
-    request: Request, session: DbSession, query: views.ScoreQuery, render: Format
+    request: Request, session: DbSession, now: datetime, query: views.ScoreQuery, render: Format
 ) -> StreamingResponse:
     session.close()  # nothing more to read in it; do not hold its connection for the whole download
-    name = f"kerawanan-{query.profile.code}-{query.level}.{render}"
-    media = "text/csv; charset=utf-8" if render == "csv" else "application/geo+json"
+    settings = get_settings(request)
+    area = (request.query_params.get("area") or "").strip() or "semua"  # checked by select_scores
+    day = now.astimezone(ZoneInfo(settings.timezone)).date()
+    name = filename(f"kerawanan-{query.profile.code}-{query.level}", area, day, render)
     return StreamingResponse(
-        _stream(get_database(request), query, render, get_settings(request)),
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        _stream(get_database(request), query, render, settings),
+        media_type=MEDIA_TYPES[render],
+        headers=disposition(name),
     )
 
 
@@ -282,9 +289,19 @@ def _export(
     response_class=StreamingResponse,
     responses={200: {"content": {"text/csv": {}}, "description": "CSV, UTF-8 with a byte-order mark"}},
 )
-def risk_export_csv(request: Request, session: DbSession, scores: Scores) -> StreamingResponse:
+def risk_export_csv(request: Request, session: DbSession, now: Now, scores: Scores) -> StreamingResponse:
     """All places matching the filters of /risk/scores, as CSV with Indonesian column names."""
-    return _export(request, session, scores, "csv")
+    return _export(request, session, now, scores, "csv")
+
+
+@router.get(
+    "/risk/export.xlsx",
+    response_class=StreamingResponse,
+    responses={200: {"content": {MEDIA_TYPES["xlsx"]: {}}, "description": "An Excel workbook"}},
+)
+def risk_export_xlsx(request: Request, session: DbSession, now: Now, scores: Scores) -> StreamingResponse:
+    """All places matching the filters of /risk/scores, as an Excel workbook (numbers as numbers)."""
+    return _export(request, session, now, scores, "xlsx")
 
 
 @router.get(
@@ -295,6 +312,7 @@ def risk_export_csv(request: Request, session: DbSession, scores: Scores) -> Str
 def risk_export_geojson(
     request: Request,
     session: DbSession,
+    now: Now,
     scores: Scores,
     geometry: Annotated[
         Literal["point", "polygon"],
@@ -303,7 +321,7 @@ def risk_export_geojson(
 ) -> StreamingResponse:
     """All places matching the filters of /risk/scores, as GeoJSON features."""
     return _export(
-        request, session, views.with_polygons(scores) if geometry == "polygon" else scores, "geojson"
+        request, session, now, views.with_polygons(scores) if geometry == "polygon" else scores, "geojson"
     )
 
 
