@@ -24,9 +24,10 @@ from tigapilar.alerts.escalation import escalate_overdue
 from tigapilar.alerts.findings import Finding
 from tigapilar.alerts.hotspots import hotspot_findings
 from tigapilar.alerts.raising import raise_alerts
-from tigapilar.alerts.rules import KECAMATAN_CODE_LENGTH, apply_rules
+from tigapilar.alerts.rules import apply_rules
 from tigapilar.alerts.setup import AlertSetup
 from tigapilar.alerts.spikes import spike_findings
+from tigapilar.regions.codes import KECAMATAN_CODE_LENGTH
 
 log = logging.getLogger(__name__)
 

@@ -20,9 +20,8 @@ from tigapilar.alerts.findings import Finding, angka
 from tigapilar.detection.gistar import gi_star
 from tigapilar.detection.neighbours import knn_weights
 from tigapilar.detection.projection import to_ecef
+from tigapilar.regions.codes import KECAMATAN_CODE_LENGTH
 from tigapilar.storage.models import Region, RiskScore
-
-KECAMATAN_CODE_LENGTH = 8
 
 
 def hotspot_findings(session: Session, config: HotspotConfig, now: datetime) -> list[Finding]:

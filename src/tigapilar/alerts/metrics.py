@@ -16,10 +16,8 @@ from sqlalchemy.orm import Session
 from tigapilar.accounts.principal import Principal
 from tigapilar.alerts.views import OPEN_STATUSES, AlertFilter, filtered_alerts
 from tigapilar.core.errors import Invalid
-from tigapilar.regions.codes import validate_code
+from tigapilar.regions.codes import CODE_LENGTH, validate_code
 from tigapilar.storage.models import Alert, AlertRoute, Region, Unit
-
-CODE_LENGTH = {1: 2, 2: 5, 3: 8, 4: 13}
 
 
 @dataclass(frozen=True)

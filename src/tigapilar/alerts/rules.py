@@ -11,9 +11,8 @@ import numpy as np
 from tigapilar.alerts.cases import Cases
 from tigapilar.alerts.config import RuleConfig
 from tigapilar.alerts.findings import Finding
+from tigapilar.regions.codes import KECAMATAN_CODE_LENGTH
 from tigapilar.reports.taxonomy import Taxonomy
-
-KECAMATAN_CODE_LENGTH = 8
 
 
 def apply_rules(

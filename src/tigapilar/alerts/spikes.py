@@ -21,10 +21,10 @@ from tigapilar.alerts.findings import Finding, angka
 from tigapilar.alerts.setup import AlertSetup
 from tigapilar.detection.spikes import spike_test
 from tigapilar.elections.calendar import Calendar
+from tigapilar.regions.codes import CODE_LENGTH
 from tigapilar.storage.models import Region
 
-LEVELS = {"kecamatan": (3, 8), "desa": (4, 13)}  # region level, code length
-PARENT_LENGTH = {"kecamatan": 5, "desa": 8}  # areas borrow the rate of their kab/kota or kecamatan
+LEVELS = {"kecamatan": 3, "desa": 4}
 
 
 def hourly_exposure(
@@ -46,7 +46,9 @@ def spike_findings(
     names: dict[str, str],
     setup: AlertSetup,
 ) -> list[Finding]:
-    level, length = LEVELS[config.level]
+    level = LEVELS[config.level]
+    # Areas borrow the rate of the region above them (a kecamatan its kab/kota, a desa its kecamatan).
+    length, parent_length = CODE_LENGTH[level], CODE_LENGTH[level - 1]
     window_start = now - timedelta(hours=config.window_hours)
     baseline_start = window_start - timedelta(days=config.baseline_days)
     if not len(cases):
@@ -79,14 +81,14 @@ def spike_findings(
         )
         for p in provinces
     }
-    parents = sorted({code[: PARENT_LENGTH[config.level]] for code in areas})
+    parents = sorted({code[:parent_length] for code in areas})
     parent_index = {code: i for i, code in enumerate(parents)}
     result = spike_test(
         window,
         baseline,
         np.array([exposures[a[:2]][0] for a in areas]),
         np.array([exposures[a[:2]][1] for a in areas]),
-        parent=np.array([parent_index[a[: PARENT_LENGTH[config.level]]] for a in areas]),
+        parent=np.array([parent_index[a[:parent_length]] for a in areas]),
         alpha=config.alpha,
         min_count=config.min_count,
     )

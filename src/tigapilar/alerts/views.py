@@ -23,8 +23,8 @@ from tigapilar.accounts.roles import Permission
 from tigapilar.core.errors import Invalid, NotFound
 from tigapilar.core.pagination import Page, PageRequest, paginate
 from tigapilar.core.scope import Scope
-from tigapilar.regions.codes import validate_code
-from tigapilar.reports.views import KECAMATAN_CODE_LENGTH, ReportView, blurs_location, report_views
+from tigapilar.regions.codes import KECAMATAN_CODE_LENGTH, validate_code
+from tigapilar.reports.views import ReportView, blurs_location, report_views
 from tigapilar.storage.models import (
     Alert,
     AlertEvent,

@@ -33,8 +33,8 @@ from tigapilar.core.scope import Scope
 from tigapilar.core.settings import Settings
 from tigapilar.demo.config import AttributeDraw, DemoAttributes, DemoConfig
 from tigapilar.demo.loader import demo_present
+from tigapilar.regions.codes import CODE_LENGTH
 from tigapilar.risk.attributes import AttributeRegistry, load_attribute_registry
-from tigapilar.risk.inputs import CODE_LENGTH
 from tigapilar.risk.profile import ProfileConfig, load_profile
 from tigapilar.risk.service import RecomputeResult, recompute
 from tigapilar.risk.store import take_snapshot

@@ -29,7 +29,7 @@ from tigapilar.accounts.principal import Principal
 from tigapilar.alerts.views import AlertFilter, alert_views, filtered_alerts
 from tigapilar.core.errors import Invalid, NotFound
 from tigapilar.core.scope import Scope
-from tigapilar.regions.codes import level_of, validate_code
+from tigapilar.regions.codes import CODE_LENGTH, level_of, validate_code
 from tigapilar.reports.views import ReportFilter, blurs_location, filtered_reports
 from tigapilar.risk.profile import ProfileConfig
 from tigapilar.risk.views import Legend
@@ -37,7 +37,6 @@ from tigapilar.storage.models import Alert, AlertPlace, Region, Report, RiskScor
 
 # Map level -> Region.level and the length of its codes ("64.72", "64.72.01", "64.72.01.1001").
 LEVELS = {"kabkota": 2, "kecamatan": 3, "desa": 4}
-CODE_LENGTH = {2: 5, 3: 8, 4: 13}
 PARTNER_LEVELS = frozenset({"kabkota", "kecamatan"})
 MAX_REGIONS = 5000  # features in one answer; more (e.g. every desa of Indonesia) needs a parent
 MAX_POINTS = 200  # report points of one desa; more are shown as the desa's count only

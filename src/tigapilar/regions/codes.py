@@ -13,6 +13,10 @@ import re
 from tigapilar.core.errors import Invalid
 
 LEVEL_NAMES = {1: "provinsi", 2: "kabupaten/kota", 3: "kecamatan", 4: "desa/kelurahan"}
+# The length of a code at each level ("64", "64.71", "64.71.01", "64.71.01.1001"): a code's prefix of
+# that length is its ancestor there, which SQL can take with substr.
+CODE_LENGTH = {1: 2, 2: 5, 3: 8, 4: 13}
+KECAMATAN_CODE_LENGTH = CODE_LENGTH[3]
 _PATTERN = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
 _UNDOTTED = re.compile(r"^\d{4,10}$")
 

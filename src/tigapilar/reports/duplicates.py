@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from tigapilar.accounts.principal import Principal
 from tigapilar.core.scope import Scope
-from tigapilar.reports.views import KECAMATAN_CODE_LENGTH, visible, visible_report
+from tigapilar.regions.codes import KECAMATAN_CODE_LENGTH
+from tigapilar.reports.views import visible, visible_report
 from tigapilar.storage.models import Report
 
 WINDOW = timedelta(hours=48)

@@ -22,11 +22,10 @@ from tigapilar.accounts.roles import Permission, Role
 from tigapilar.core.errors import Invalid, NotFound
 from tigapilar.core.pagination import Page, PageRequest, paginate
 from tigapilar.core.scope import Scope
-from tigapilar.regions.codes import level_of, validate_code
+from tigapilar.regions.codes import KECAMATAN_CODE_LENGTH, level_of, validate_code
 from tigapilar.storage.models import Attachment, Officer, Region, Report, ReportEvent, Tps, User
 
 STATUSES = ("baru", "terverifikasi", "ditolak", "ditindaklanjuti", "selesai")
-KECAMATAN_CODE_LENGTH = 8  # "64.71.01"
 
 
 def report_not_found() -> NotFound:

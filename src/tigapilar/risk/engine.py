@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from tigapilar.risk.inputs import CODE_LENGTH, Places, ReportTally
+from tigapilar.regions.codes import CODE_LENGTH
+from tigapilar.risk.inputs import Places, ReportTally
 from tigapilar.risk.profile import REGION_LEVEL, IndicatorConfig, Leaf, ProfileConfig, leaves
 
 SECONDS_PER_DAY = 86400.0

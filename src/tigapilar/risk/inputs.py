@@ -17,11 +17,11 @@ from sqlalchemy import ColumnElement, Integer, cast, func, literal_column, selec
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from tigapilar.core.scope import Scope
+from tigapilar.regions.codes import CODE_LENGTH
 from tigapilar.risk.profile import REGION_LEVEL, ProfileConfig, indicators_of
 from tigapilar.storage.models import Region, RegionAttribute, Report, Tps, TpsAttribute
 
 # Length of a region code at each level: 64 / 64.71 / 64.71.01 / 64.71.01.1001.
-CODE_LENGTH = {1: 2, 2: 5, 3: 8, 4: 13}
 EPOCH_JULIAN_DAY = 2440587.5  # julianday('1970-01-01 00:00')
 FEW_PLACES = 2000
 

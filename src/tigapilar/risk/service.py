@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from tigapilar.core.scope import Scope
 from tigapilar.elections.calendar import Calendar
+from tigapilar.regions.codes import CODE_LENGTH
 from tigapilar.risk.engine import Scored, aggregate, indicator_values, report_pressure, score_places
-from tigapilar.risk.inputs import CODE_LENGTH, load_attributes, load_places, load_report_tally
+from tigapilar.risk.inputs import load_attributes, load_places, load_report_tally
 from tigapilar.risk.profile import LEVELS, REGION_LEVEL, Leaf, ProfileConfig
 from tigapilar.risk.store import has_snapshot, replace_scores, take_snapshot, update_scores
 from tigapilar.storage.models import RiskScore

@@ -34,9 +34,9 @@ from tigapilar.alerts.workflow import STATUS_LABELS
 from tigapilar.core.errors import Invalid, NotFound
 from tigapilar.core.pagination import PageRequest
 from tigapilar.core.settings import Settings
-from tigapilar.regions.codes import level_of, validate_code
+from tigapilar.regions.codes import KECAMATAN_CODE_LENGTH, level_of, validate_code
 from tigapilar.reports.taxonomy import Taxonomy, load_taxonomy
-from tigapilar.reports.views import KECAMATAN_CODE_LENGTH, ReportFilter, blurs_location, filtered_reports
+from tigapilar.reports.views import ReportFilter, blurs_location, filtered_reports
 from tigapilar.risk.profile import REGION_LEVEL, ProfileConfig
 from tigapilar.risk.views import (
     ScoreView,

@@ -18,14 +18,13 @@ from sqlalchemy.orm import Session
 from tigapilar.core.errors import Invalid, NotFound
 from tigapilar.core.pagination import Page, PageRequest, paginate
 from tigapilar.core.scope import Scope
-from tigapilar.regions.codes import level_of, validate_code
+from tigapilar.regions.codes import CODE_LENGTH, level_of, validate_code
 from tigapilar.storage.bulk import upsert_rows
 from tigapilar.storage.models import Region, Tps
 from tigapilar.tps.kinds import DEFAULT_KIND, check_kind
 
 TPS_TABLE = cast(Table, Tps.__table__)
 # Length of a region code at each level: 64 / 64.71 / 64.71.01 / 64.71.01.1001.
-CODE_LENGTH = {1: 2, 2: 5, 3: 8, 4: 13}
 _ELECTION = re.compile(r"^[a-z0-9][a-z0-9._-]{0,39}$")
 
 

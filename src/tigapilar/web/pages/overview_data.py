@@ -20,14 +20,13 @@ from tigapilar.accounts.principal import Principal
 from tigapilar.alerts.views import AlertFilter, filtered_alerts
 from tigapilar.core.errors import Invalid
 from tigapilar.core.scope import Scope
-from tigapilar.regions.codes import level_of
+from tigapilar.regions.codes import CODE_LENGTH, level_of
 from tigapilar.reports.views import ReportFilter, blurs_location, filtered_reports
 from tigapilar.risk.profile import ProfileConfig
 from tigapilar.risk.views import Legend, check_level
 from tigapilar.storage.models import Alert, Region, Report, RiskScore
 from tigapilar.web.formatting import zone
 
-CODE_LENGTH = {1: 2, 2: 5, 3: 8, 4: 13}  # a region code's length at each level
 PARTNER_FINEST_LEVEL = 3  # partners see places down to the kecamatan
 
 
