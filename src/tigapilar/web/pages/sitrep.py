@@ -34,8 +34,10 @@ def _report(request: Request, session: Session, viewer: Viewer, now: datetime) -
     return gather(session, viewer.principal, settings, area=area, day=day, now=now, taxonomy=intake.taxonomy)
 
 
-@router.get(PAGE, response_model=None)
-def sitrep_page(request: Request, session: DbSession, now: Now) -> HTMLResponse | RedirectResponse:
+def _viewer_and_report(
+    request: Request, session: Session, now: datetime
+) -> tuple[Viewer, Sitrep] | HTMLResponse | RedirectResponse:
+    """The caller and the report asked for, or the page that answers instead (login, error, 404)."""
     viewer = guard(request, session, now)
     if not isinstance(viewer, Viewer):
         return viewer
@@ -45,6 +47,15 @@ def sitrep_page(request: Request, session: DbSession, now: Now) -> HTMLResponse 
         return failure_page(request, viewer, error)
     if report is None:
         return not_found_page(request, viewer)
+    return viewer, report
+
+
+@router.get(PAGE, response_model=None)
+def sitrep_page(request: Request, session: DbSession, now: Now) -> HTMLResponse | RedirectResponse:
+    found = _viewer_and_report(request, session, now)
+    if not isinstance(found, tuple):
+        return found
+    viewer, report = found
     context = {
         "title": viewer.t("sitrep.title"),
         "report": report,
@@ -56,15 +67,10 @@ def sitrep_page(request: Request, session: DbSession, now: Now) -> HTMLResponse 
 
 @router.get(PAGE + ".pdf", response_model=None)
 def sitrep_pdf(request: Request, session: DbSession, now: Now) -> Response:
-    viewer = guard(request, session, now)
-    if not isinstance(viewer, Viewer):
-        return viewer
-    try:
-        report = _report(request, session, viewer, now)
-    except TigapilarError as error:
-        return failure_page(request, viewer, error)
-    if report is None:
-        return not_found_page(request, viewer)
+    found = _viewer_and_report(request, session, now)
+    if not isinstance(found, tuple):
+        return found
+    _, report = found
     filename = f"sitrep-{report.area_code}-{report.day.isoformat()}.pdf"
     return Response(
         render_pdf(report),
