@@ -110,6 +110,7 @@ class Report(Base):
         Index("ix_report_election_stage", "election", "stage"),
         # The detectors read every report of the last weeks by time alone.
         Index("ix_report_occurred_at", "occurred_at"),
+        Index("ix_report_received_at_id", "received_at", "id"),  # newest-first lists and exports
     )
 
 
